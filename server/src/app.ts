@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+import { Server as SocketServer } from 'socket.io';
+import cors from '@fastify/cors';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { EventBus } from './core/events.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { newId } from './core/ids.js';
+import { openDb, migrate } from './db/connect.js';
+import { Leases } from './db/lease.js';
+import { createHttpApp } from './http/app.js';
+import { AuthService } from './auth/service.js';
+import { authRoutes } from './auth/routes.js';
+import { HubService } from './hub/index.js';
+import { MediaStore } from './media/store.js';
+import { mediaRoutes } from './media/routes.js';
+import { workspaceRoutes } from './workspace/routes.js';
+import { attachAgentGateway } from './workspace/realtime.js';
+import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web/index.js';
+import { createWecomChannel } from './channels/wecom/index.js';
+import { seedDemo } from './demo/seed.js';
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export type KefuOptions = { clock?: Clock; logger?: Logger; webDist?: string };
+
+/**
+ * Composition root: config → db → modules → http + realtime. Returns a running kefu;
+ * `close()` stops accepting work, finishes running pulls and closes the database.
+ */
+export async function startKefu(config: Config, opts: KefuOptions = {}) {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.KEFU_LOG_LEVEL);
+  const { db, kind } = await openDb(config.KEFU_DATABASE_URL);
+  await migrate(db);
+
+  const bus = new EventBus((err, event) => log.error({ err, event }, 'event listener failed'));
+  const auth = new AuthService(db, config.KEFU_SECRET_KEY, clock);
+  const hub = new HubService(db, bus, clock, log.child({ mod: 'hub' }));
+  const media = new MediaStore(db, config.KEFU_DATA_DIR, clock);
+  const leases = new Leases(db, clock, `${hostname()}:${process.pid}:${newId()}`);
+  const seeded = config.KEFU_DEMO_DATA ? await seedDemo(db, auth).catch(() => false) : false;
+
+  const app = await createHttpApp({ logger: log, bodyLimit: config.KEFU_BODY_LIMIT, webDist: opts.webDist ?? WEB_DIST });
+  // only the widget's endpoints are called from other sites
+  await app.register(cors, { delegator: (req, cb) => cb(null, { origin: (req.url ?? '').startsWith('/api/widget/') }) });
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(db);
+      return { status: 'ok', db: kind };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', db: kind });
+    }
+  });
+
+  const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log });
+  authRoutes(app, auth);
+  workspaceRoutes(app, { auth, hub });
+  mediaRoutes(app, { auth, media });
+  const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
+  widgetRoutes(app, visitors);
+  wecom.routes(app);
+
+  const io = new SocketServer(app.server, { path: '/socket.io', cors: { origin: true }, serveClient: false });
+  attachAgentGateway(io, bus, auth);
+  hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log }));
+
+  await app.listen({ port: config.KEFU_PORT, host: config.KEFU_HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.KEFU_PORT;
+  await wecom.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dbKind: kind,
+    seeded,
+    app, db, hub, bus, auth, wecom, io,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        io.close();
+        await app.close();
+        await wecom.stop();
+        await db.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+export type Kefu = Awaited<ReturnType<typeof startKefu>>;
+export const webDistDir = resolve(WEB_DIST);

@@ -1,0 +1,85 @@
+import type { Server } from 'socket.io';
+import { z } from 'zod';
+import type { ChannelAdapter } from '../../core/channel.js';
+import type { Logger } from '../../core/logger.js';
+import type { Message } from '../../core/message.js';
+import type { HubService } from '../../hub/index.js';
+import { AppError } from '../../core/errors.js';
+import type { VisitorTokens } from './visitors.js';
+
+export const WIDGET_NS = '/widget';
+const room = (visitorId: string) => `visitor:${visitorId}`;
+
+const sendSchema = z.strictObject({
+  text: z.string().trim().min(1).max(2000),
+  client_msg_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+});
+
+type Ack = (r: unknown) => void;
+
+/**
+ * The website widget channel: visitors talk over Socket.IO namespace /widget; their messages
+ * enter the hub like any other channel's, and agents' replies come back to every open tab.
+ */
+export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitors: VisitorTokens; log: Logger }): ChannelAdapter {
+  const { hub, visitors, log } = deps;
+  const ns = io.of(WIDGET_NS);
+  ns.use((socket, next) => {
+    const a = socket.handshake.auth as { visitor_id?: unknown; visitor_token?: unknown };
+    if (!visitors.verify(a?.visitor_id, a?.visitor_token)) return next(new Error('invalid_visitor'));
+    socket.data.visitorId = a.visitor_id;
+    next();
+  });
+
+  ns.on('connection', (socket) => {
+    const visitorId: string = socket.data.visitorId;
+    socket.join(room(visitorId));
+
+    socket.on('history', async (_arg: unknown, ack?: Ack) => {
+      const cb = typeof _arg === 'function' ? (_arg as Ack) : ack;
+      if (!cb) return;
+      try {
+        const conv = await hub.conversationOf('web', 'web', visitorId);
+        const items = conv ? await hub.listMessages(conv.id, { limit: 100 }) : [];
+        cb({ ok: true, messages: items.filter(visibleToVisitor) });
+      } catch (e) {
+        log.error({ err: e }, 'widget history failed');
+        cb({ ok: false, error: { code: 'internal', message: '加载失败，请稍后重试' } });
+      }
+    });
+
+    socket.on('send', async (arg: unknown, ack?: Ack) => {
+      const cb = ack ?? (() => {});
+      const parsed = sendSchema.safeParse(arg);
+      if (!parsed.success) return cb({ ok: false, error: { code: 'validation_error', message: parsed.error.issues.map((i) => i.message).join('; ') } });
+      try {
+        const r = await hub.ingest({
+          channel: 'web',
+          channel_account: 'web',
+          external_id: visitorId,
+          dedupe_key: `web:${visitorId}:${parsed.data.client_msg_id}`,
+          content: { type: 'text', text: parsed.data.text },
+        });
+        const message = { ...r.message, client_msg_id: parsed.data.client_msg_id };
+        cb({ ok: true, message });
+        // the visitor's other tabs see it too
+        socket.to(room(visitorId)).emit('message', { message });
+      } catch (e) {
+        log.error({ err: e }, 'widget send failed');
+        cb({ ok: false, error: { code: e instanceof AppError ? e.code : 'internal', message: '发送失败，请重试' } });
+      }
+    });
+  });
+
+  return {
+    channel: 'web',
+    async send(ctx) {
+      ns.to(room(ctx.external_id)).emit('message', { message: { ...ctx.message, status: 'sent' } });
+      return { ok: true };
+    },
+  };
+}
+
+function visibleToVisitor(m: Message): boolean {
+  return m.direction !== 'system' && m.sender_type !== 'system';
+}

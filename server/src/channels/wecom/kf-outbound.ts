@@ -1,0 +1,51 @@
+import type { ChannelAdapter, SendResult } from '../../core/channel.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { AppError } from '../../core/errors.js';
+import { sendErrorReason, toKfOutbound, WINDOW_CLOSED_ERRCODES } from './kf-mapping.js';
+import type { KfWindows } from './kf-window.js';
+import { WecomApiError, type WecomApiClient } from './api-client.js';
+import { KF_STATE, type KfSessions } from './kf-sessions.js';
+
+/**
+ * Outbound 微信客服 messages: checks kefu's own copy of the reply window first (so the agent
+ * learns at once, without a doomed API call), then kf/send_msg with kefu's message id as
+ * `msgid` (WeCom dedupes it, so a retried send cannot double).
+ */
+export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; clock: Clock; log: Logger }): ChannelAdapter {
+  const { api, windows, sessions, clock, log } = deps;
+  return {
+    channel: 'wecom_kf',
+    async send({ conversation, external_id, message }): Promise<SendResult> {
+      const open_kfid = conversation.channel_account;
+      if (conversation.service_state === KF_STATE.servicer) {
+        return { ok: false, code: 'wecom_native_servicer', reason: '该会话已转给企业微信客服人员接待，kefu 无法再发送' };
+      }
+      let payload;
+      try {
+        payload = toKfOutbound(message.content);
+      } catch (e) {
+        if (e instanceof AppError) return { ok: false, code: e.code, reason: e.message };
+        throw e;
+      }
+      const slot = await windows.reserve(open_kfid, external_id, clock.now());
+      if (!slot.ok) return { ok: false, code: slot.code, reason: slot.reason };
+      try {
+        await api.sendMsg({ touser: external_id, open_kfid, msgid: message.id, ...payload });
+        return { ok: true, channel_msg_id: message.id };
+      } catch (e) {
+        if (!(e instanceof WecomApiError)) throw e;
+        const { code, reason } = sendErrorReason(e.errcode, e.errmsg);
+        if (WINDOW_CLOSED_ERRCODES.has(e.errcode)) await windows.close(open_kfid, external_id);
+        else await windows.release(open_kfid, external_id);
+        log.warn({ errcode: e.errcode, message_id: message.id }, 'kf send_msg refused');
+        return { ok: false, code, reason };
+      }
+    },
+    async onClosed({ conversation, external_id }) {
+      if (conversation.service_state !== null && conversation.service_state !== KF_STATE.ended) {
+        await sessions.trans(conversation, external_id, KF_STATE.ended);
+      }
+    },
+  };
+}

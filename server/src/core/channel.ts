@@ -1,0 +1,24 @@
+import type { Conversation, Message } from './message.js';
+
+/** What a channel answers when the hub hands it an outbound message. */
+export type SendResult =
+  | { ok: true; channel_msg_id?: string }
+  | { ok: false; code: string; reason: string; retryable?: boolean };
+
+export type OutboundContext = {
+  conversation: Conversation;
+  /** the customer's id on this channel (external_userid, visitor id) */
+  external_id: string;
+  message: Message;
+};
+
+/**
+ * A channel adapter delivers outbound messages under its own rules. Channels know nothing
+ * of the bot or routing; the hub knows nothing of a channel's wire format.
+ */
+export interface ChannelAdapter {
+  readonly channel: Conversation['channel'];
+  send(ctx: OutboundContext): Promise<SendResult>;
+  /** called after kefu closes a conversation (e.g. WeCom service_state → 4) */
+  onClosed?(ctx: Omit<OutboundContext, 'message'>): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { EventEmitter } from 'node:events';
+import type { Conversation, Message } from './message.js';
+
+/**
+ * Domain events. The hub emits; modules (realtime gateway, channels, later bot/routing/
+ * automation) listen. Listeners must not throw into the emitter: errors are logged.
+ */
+export type DomainEvents = {
+  'message.created': { message: Message; conversation: Conversation };
+  'message.updated': { message: Message; conversation: Conversation };
+  'conversation.updated': { conversation: Conversation };
+};
+
+export class EventBus {
+  private readonly ee = new EventEmitter({ captureRejections: false });
+  constructor(private readonly onError: (err: unknown, event: string) => void) {
+    this.ee.setMaxListeners(100);
+  }
+  on<K extends keyof DomainEvents>(event: K, listener: (payload: DomainEvents[K]) => void | Promise<void>): () => void {
+    const wrapped = (payload: DomainEvents[K]) => {
+      try {
+        const r = listener(payload);
+        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((e) => this.onError(e, event));
+      } catch (e) {
+        this.onError(e, event);
+      }
+    };
+    this.ee.on(event, wrapped);
+    return () => this.ee.off(event, wrapped);
+  }
+  emit<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): void {
+    this.ee.emit(event, payload);
+  }
+}

@@ -1,0 +1,114 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO-8601 UTC strings
+ * (`Date#toISOString()`, which sort correctly as text), JSON is stored as text, booleans as 0/1.
+ */
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: 'admin' | 'supervisor' | 'agent' | 'trainer';
+  created_at: string;
+}
+
+export interface CustomersTable {
+  id: string;
+  display_name: string;
+  avatar_url: string | null;
+  tier: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CustomerIdentitiesTable {
+  id: string;
+  customer_id: string;
+  channel: string;
+  external_id: string;
+  profile_json: string | null;
+  created_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  customer_id: string;
+  channel: string;
+  channel_account: string;
+  status: string;
+  assignee_id: string | null;
+  service_state: number | null;
+  last_message_at: string;
+  last_message_preview: string | null;
+  unread_count: Generated<number>;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  direction: string;
+  sender_type: string;
+  sender_id: string | null;
+  msgtype: string;
+  content_json: string;
+  status: string;
+  fail_code: string | null;
+  fail_reason: string | null;
+  client_msg_id: string | null;
+  /** unique: `wecom_kf:<msgid>` for pulled messages, `client:<user>:<client_msg_id>` for sends */
+  dedupe_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KfAccountsTable {
+  open_kfid: string;
+  name: string;
+  avatar_url: string | null;
+  cursor: string | null;
+  /** the latest callback token not yet fully pulled; survives restarts */
+  pending_token: string | null;
+  pending_since: string | null;
+  updated_at: string;
+}
+
+/** WeCom's reply window per customer: 5 messages within 48 h after the customer's last message. */
+export interface KfWindowsTable {
+  open_kfid: string;
+  external_userid: string;
+  last_customer_msg_at: string;
+  sent_count: number;
+}
+
+export interface MediaTable {
+  id: string;
+  sha256: string;
+  mime: string;
+  size: number;
+  filename: string | null;
+  source: string;
+  source_id: string | null;
+  created_at: string;
+}
+
+/** Cross-instance leases (one kf puller per account at a time). */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  kf_accounts: KfAccountsTable;
+  kf_windows: KfWindowsTable;
+  media: MediaTable;
+  leases: LeasesTable;
+}

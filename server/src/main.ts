@@ -1,0 +1,38 @@
+import { loadConfig, ConfigError, isPostgres } from './config.js';
+import { createLogger } from './core/logger.js';
+import { startKefu } from './app.js';
+import { DEMO_USERS } from './demo/seed.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`kefu: ${e.message}`);
+    process.exit(78);
+  }
+  throw e;
+}
+
+const log = createLogger(config.KEFU_LOG_LEVEL);
+const kefu = await startKefu(config, { logger: log });
+log.info({ url: kefu.url, db: kefu.dbKind, wecom_api: config.WECOM_API_BASE }, 'kefu started');
+if (config.KEFU_DEMO_DATA) {
+  const lines = DEMO_USERS.map((u) => `    ${u.username.padEnd(8)} / ${u.password}   ${u.display_name} (${u.role})`).join('\n');
+  console.log(`\n  kefu 客服 is running on http://localhost:${kefu.port}  (${isPostgres(config) ? 'PostgreSQL' : 'SQLite'})\n  demo logins:\n${lines}\n`);
+}
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ sig }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    kefu.close().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  });
+}

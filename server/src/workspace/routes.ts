@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { AppInstance } from '../http/app.js';
+import type { AuthService } from '../auth/service.js';
+import { requireUser } from '../auth/routes.js';
+import type { HubService } from '../hub/index.js';
+import { notFound } from '../core/errors.js';
+
+const mediaRef = z.object({ media_id: z.string().optional(), mime: z.string().optional(), size: z.number().optional(), filename: z.string().optional(), error: z.string().optional() });
+const messageSchema = z.object({
+  id: z.string(),
+  conversation_id: z.string(),
+  direction: z.enum(['in', 'out', 'system']),
+  sender_type: z.enum(['customer', 'agent', 'bot', 'system', 'servicer']),
+  sender_id: z.string().nullable(),
+  content: z.looseObject({ type: z.string(), media: mediaRef.optional() }),
+  status: z.enum(['received', 'pending', 'sent', 'failed']),
+  fail_code: z.string().nullable(),
+  fail_reason: z.string().nullable(),
+  client_msg_id: z.string().nullable(),
+  created_at: z.string(),
+});
+const conversationSchema = z.object({
+  id: z.string(),
+  customer_id: z.string(),
+  channel: z.enum(['wecom_kf', 'web']),
+  channel_account: z.string(),
+  status: z.enum(['bot', 'queued', 'assigned', 'closed']),
+  assignee_id: z.string().nullable(),
+  service_state: z.number().nullable(),
+  last_message_at: z.string(),
+  last_message_preview: z.string().nullable(),
+  unread_count: z.number(),
+  created_at: z.string(),
+  closed_at: z.string().nullable(),
+  customer: z.object({ id: z.string(), display_name: z.string(), avatar_url: z.string().nullable() }),
+});
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+/** The agent API: conversations, their messages, replies. */
+export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService }) {
+  const { hub } = deps;
+  const auth = requireUser(deps.auth);
+  const security = [{ bearer: [] }];
+
+  app.get('/api/conversations', {
+    preHandler: auth,
+    schema: {
+      tags: ['conversations'], summary: 'List conversations, newest activity first', security,
+      querystring: z.strictObject({
+        status: z.enum(['open', 'closed', 'all']).default('open'),
+        limit: z.coerce.number().int().min(1).max(200).default(100),
+        before: z.string().optional().describe('last_message_at of the last item of the previous page'),
+      }),
+      response: { 200: z.object({ items: z.array(conversationSchema) }) },
+    },
+  }, async (req) => ({ items: await hub.listConversations({ scope: req.query.status, limit: req.query.limit, before: req.query.before }) }));
+
+  app.get('/api/conversations/:id', {
+    preHandler: auth,
+    schema: { tags: ['conversations'], summary: 'One conversation', security, params: idParams, response: { 200: conversationSchema, 404: errorSchema } },
+  }, async (req) => {
+    const c = await hub.getConversation(req.params.id);
+    if (!c) throw notFound('conversation');
+    return c;
+  });
+
+  app.get('/api/conversations/:id/messages', {
+    preHandler: auth,
+    schema: {
+      tags: ['conversations'], summary: 'Messages of a conversation, oldest first', security, params: idParams,
+      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.string().optional() }),
+      response: { 200: z.object({ items: z.array(messageSchema) }), 404: errorSchema },
+    },
+  }, async (req) => {
+    if (!(await hub.getConversation(req.params.id))) throw notFound('conversation');
+    return { items: await hub.listMessages(req.params.id, req.query) };
+  });
+
+  app.post('/api/conversations/:id/messages', {
+    preHandler: auth,
+    schema: {
+      tags: ['conversations'],
+      summary: 'Reply to the customer through the conversation\'s channel',
+      description: 'The same `client_msg_id` sent twice sends once and returns the first message. A send the channel refuses (e.g. WeCom\'s 48 h / 5-message window) answers 422 with the stored failed message and its reason.',
+      security, params: idParams,
+      body: z.strictObject({
+        text: z.string().trim().min(1, 'text must not be empty').max(2000),
+        client_msg_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client_msg_id: 1–64 letters, digits, _ or -'),
+      }),
+      response: { 201: z.object({ message: messageSchema }), 200: z.object({ message: messageSchema }), 422: errorSchema.extend({ message: messageSchema }), 404: errorSchema, 409: errorSchema },
+    },
+  }, async (req, reply) => {
+    const r = await hub.send({
+      conversation_id: req.params.id,
+      sender: { type: 'agent', id: req.user!.id },
+      content: { type: 'text', text: req.body.text },
+      client_msg_id: req.body.client_msg_id,
+    });
+    if (r.message.status === 'failed') {
+      return reply.status(422).send({ error: { code: r.message.fail_code ?? 'send_failed', message: r.message.fail_reason ?? '发送失败' }, message: r.message });
+    }
+    return reply.status(r.duplicate ? 200 : 201).send({ message: r.message });
+  });
+
+  app.post('/api/conversations/:id/read', {
+    preHandler: auth,
+    schema: { tags: ['conversations'], summary: 'Mark a conversation as read', security, params: idParams, response: { 200: conversationSchema, 404: errorSchema } },
+  }, async (req) => hub.markRead(req.params.id));
+
+  app.post('/api/conversations/:id/close', {
+    preHandler: auth,
+    schema: { tags: ['conversations'], summary: 'End a conversation (WeCom: service_state → 4)', security, params: idParams, response: { 200: conversationSchema, 404: errorSchema } },
+  }, async (req) => hub.close(req.params.id));
+}
+
+export { messageSchema, conversationSchema, errorSchema };

@@ -1,0 +1,96 @@
+/** WeCom API paths: /cgi-bin/gettoken and /cgi-bin/kf/*. HTTP 200 with {errcode, errmsg} always. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { cgiBody, cgiParse, type SimContext } from '../context.js';
+import { ERR, WecomApiError } from '../errors.js';
+import { newAccessToken } from '../ids.js';
+import { AccountListBody, BatchGetBody, ServiceStateGetBody, ServiceStateTransBody, SyncMsgBody } from '../schemas.js';
+import { syncMsg } from '../sync.js';
+
+export const ACCESS_TOKEN_TTL_S = 7200;
+const ok = { errcode: 0, errmsg: 'ok' };
+
+function origin(ctx: SimContext, req: FastifyRequest): string {
+  return ctx.config.publicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+export function registerCgiRoutes(app: FastifyInstance, ctx: SimContext): void {
+  const { state, clock, kf } = ctx;
+
+  // Every /cgi-bin call except gettoken needs a valid access_token.
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0];
+    if (!path.startsWith('/cgi-bin/') || path === '/cgi-bin/gettoken') return;
+    const token = (req.query as Record<string, unknown> | undefined)?.access_token;
+    if (typeof token !== 'string' || token === '') throw new WecomApiError(ERR.MISSING_ACCESS_TOKEN);
+    const t = state.accessTokens.get(token);
+    if (!t) throw new WecomApiError(ERR.INVALID_ACCESS_TOKEN);
+    if (t.revoked || clock.now() >= t.expires_at) throw new WecomApiError(ERR.ACCESS_TOKEN_EXPIRED);
+  });
+
+  app.get('/cgi-bin/gettoken', async (req) => {
+    const q = cgiParse(z.object({ corpid: z.string().optional(), corpsecret: z.string().optional() }), req.query);
+    if (q.corpid !== ctx.config.corpId) throw new WecomApiError(ERR.INVALID_CORPID);
+    if (q.corpsecret !== ctx.config.kfSecret) throw new WecomApiError(ERR.INVALID_SECRET);
+    const now = clock.now();
+    let current = [...state.accessTokens.values()].find((t) => !t.revoked && now < t.expires_at);
+    if (!current) {
+      current = { access_token: newAccessToken(), expires_at: now + ACCESS_TOKEN_TTL_S, revoked: false };
+      state.accessTokens.set(current.access_token, current);
+    }
+    return { ...ok, access_token: current.access_token, expires_in: current.expires_at - now };
+  });
+
+  app.post('/cgi-bin/kf/account/list', async (req) => {
+    const b = cgiParse(AccountListBody, cgiBody(req));
+    const base = origin(ctx, req);
+    const account_list = state.accounts.slice(b.offset, b.offset + b.limit).map((a) => ({
+      open_kfid: a.open_kfid,
+      name: a.name,
+      avatar: `${base}/sim/avatar/kf/${a.open_kfid}.svg`,
+      manage_privilege: true,
+    }));
+    return { ...ok, account_list };
+  });
+
+  app.post('/cgi-bin/kf/sync_msg', async (req) => {
+    const b = cgiParse(SyncMsgBody, cgiBody(req));
+    return { ...ok, ...syncMsg(state, clock, ctx.config.syncPageSize, b) };
+  });
+
+  app.post('/cgi-bin/kf/send_msg', async (req) => ({ ...ok, ...kf.sendMsg(cgiBody(req)) }));
+
+  app.post('/cgi-bin/kf/send_msg_on_event', async (req) => ({ ...ok, ...kf.sendMsgOnEvent(cgiBody(req)) }));
+
+  app.post('/cgi-bin/kf/service_state/get', async (req) => {
+    const b = cgiParse(ServiceStateGetBody, cgiBody(req));
+    return { ...ok, ...kf.getServiceState(b.open_kfid, b.external_userid) };
+  });
+
+  app.post('/cgi-bin/kf/service_state/trans', async (req) => {
+    const b = cgiParse(ServiceStateTransBody, cgiBody(req));
+    return { ...ok, ...kf.transServiceState(b) };
+  });
+
+  app.post('/cgi-bin/kf/customer/batchget', async (req) => {
+    const b = cgiParse(BatchGetBody, cgiBody(req));
+    const base = origin(ctx, req);
+    const customer_list: Record<string, unknown>[] = [];
+    const invalid_external_userid: string[] = [];
+    for (const id of new Set(b.external_userid_list)) {
+      const c = state.customers.get(id);
+      if (!c) {
+        invalid_external_userid.push(id);
+        continue;
+      }
+      customer_list.push({
+        external_userid: c.external_userid,
+        nickname: c.nickname,
+        avatar: `${base}/sim/avatar/customer/${c.external_userid}.svg`,
+        gender: c.gender,
+        unionid: c.unionid,
+      });
+    }
+    return { ...ok, customer_list, invalid_external_userid };
+  });
+}

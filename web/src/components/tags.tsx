@@ -1,0 +1,43 @@
+import { Avatar, Tag } from 'antd';
+import { GlobalOutlined, WechatOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import type { Channel, Conversation, ConversationStatus } from '../types';
+
+const STATUS_COLOR: Record<ConversationStatus, string> = { bot: 'purple', queued: 'orange', assigned: 'blue', closed: 'default' };
+
+export function ChannelTag({ channel }: { channel: Channel }) {
+  const { t } = useTranslation();
+  return channel === 'wecom_kf' ? (
+    <Tag color="green" icon={<WechatOutlined />} className="tag-compact" data-testid="channel-tag">
+      {t('channel.wecom_kf')}
+    </Tag>
+  ) : (
+    <Tag color="cyan" icon={<GlobalOutlined />} className="tag-compact" data-testid="channel-tag">
+      {t('channel.web')}
+    </Tag>
+  );
+}
+
+export function StatusTag({ status }: { status: ConversationStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={STATUS_COLOR[status] ?? 'default'} className="tag-compact" data-testid="status-tag">
+      {t(`status.${status}`)}
+    </Tag>
+  );
+}
+
+const PALETTE = ['#1677ff', '#13c2c2', '#52c41a', '#fa8c16', '#eb2f96', '#722ed1', '#2f54eb', '#faad14'];
+
+export function CustomerAvatar({ c, size = 40 }: { c: Conversation['customer']; size?: number }) {
+  const name = c.display_name || '?';
+  let h = 0;
+  for (const ch of c.id || name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return c.avatar_url ? (
+    <Avatar src={c.avatar_url} size={size} alt={name} />
+  ) : (
+    <Avatar size={size} style={{ background: PALETTE[h % PALETTE.length], flex: 'none' }}>
+      {Array.from(name)[0]}
+    </Avatar>
+  );
+}

@@ -1,0 +1,187 @@
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import dayjs from 'dayjs';
+import relativeTime from 'dayjs/plugin/relativeTime';
+import 'dayjs/locale/zh-cn';
+import 'dayjs/locale/en';
+
+dayjs.extend(relativeTime);
+
+export type Lang = 'zh' | 'en';
+export const LANG_KEY = 'kefu_lang';
+
+const zh = {
+  brand: 'kefu 客服工作台',
+  brandShort: '客服工作台',
+  login: {
+    title: '登录客服工作台',
+    subtitle: '悦肤美妆 · 智能客服系统',
+    username: '用户名',
+    password: '密码',
+    submit: '登录',
+    required: '请输入{{field}}',
+    invalid: '用户名或密码错误',
+    failed: '登录失败：{{reason}}',
+    demo: '演示账号：agent1 / kefu123',
+  },
+  header: { logout: '退出登录', switchLang: 'English' },
+  conn: { connected: '已连接', reconnecting: '重连中', connecting: '连接中' },
+  list: {
+    title: '进行中的会话',
+    empty: '暂无进行中的会话',
+    search: '搜索客户或消息',
+    loadFailed: '会话列表加载失败：{{reason}}',
+  },
+  channel: { wecom_kf: '微信客服', web: '网站' },
+  status: { bot: '机器人', queued: '排队中', assigned: '已分配', closed: '已结束' },
+  chat: {
+    empty: '从左侧选择一个会话开始接待',
+    noMessages: '暂无消息',
+    close: '结束会话',
+    closed: '会话已结束',
+    closeOk: '会话已结束',
+    closeFailed: '结束会话失败：{{reason}}',
+    placeholder: '输入回复，Enter 发送，Shift+Enter 换行',
+    placeholderClosed: '会话已结束，无法回复',
+    send: '发送',
+    back: '返回',
+    loadFailed: '消息加载失败：{{reason}}',
+    sendFailed: '发送失败：{{reason}}',
+    networkError: '网络错误，消息未发出',
+    pending: '发送中',
+    failed: '发送失败',
+    retry: '重发',
+    bot: '机器人',
+    agent: '客服',
+    you: '我',
+    system: '系统',
+    loadingOlder: '加载中…',
+  },
+  msg: {
+    mediaFailed: '媒体获取失败',
+    image: '图片',
+    file: '文件',
+    download: '下载',
+    location: '位置',
+    card: '名片',
+    miniprogram: '小程序',
+    menuClick: '菜单点击',
+    link: '链接',
+    unknown: '不支持的消息类型',
+  },
+  event: {
+    enter_session: '客户进入会话',
+    msg_send_fail: '消息发送失败',
+    servicer_status_change: '接待人员状态变更',
+    session_status_change: '会话状态变更',
+    user_recall_msg: '客户撤回了一条消息',
+    servicer_recall_msg: '客服撤回了一条消息',
+    conversation_closed: '会话已结束',
+    conversation_assigned: '会话已分配',
+    conversation_queued: '客户进入排队',
+    conversation_transferred: '会话已转接',
+    handoff: '机器人转人工',
+    visitor_joined: '访客进入网站客服',
+    generic: '系统事件：{{event}}',
+  },
+};
+
+type Dict = { [k: string]: string | Dict };
+
+const en: typeof zh = {
+  brand: 'kefu Agent Console',
+  brandShort: 'Agent Console',
+  login: {
+    title: 'Sign in to the agent console',
+    subtitle: 'Yuefu Beauty · Intelligent customer service',
+    username: 'Username',
+    password: 'Password',
+    submit: 'Sign in',
+    required: 'Please enter your {{field}}',
+    invalid: 'Wrong username or password',
+    failed: 'Sign-in failed: {{reason}}',
+    demo: 'Demo account: agent1 / kefu123',
+  },
+  header: { logout: 'Log out', switchLang: '中文' },
+  conn: { connected: 'Connected', reconnecting: 'Reconnecting', connecting: 'Connecting' },
+  list: {
+    title: 'Open conversations',
+    empty: 'No open conversations',
+    search: 'Search customers or messages',
+    loadFailed: 'Could not load conversations: {{reason}}',
+  },
+  channel: { wecom_kf: 'WeChat KF', web: 'Website' },
+  status: { bot: 'Bot', queued: 'Queued', assigned: 'Assigned', closed: 'Closed' },
+  chat: {
+    empty: 'Pick a conversation on the left to start',
+    noMessages: 'No messages yet',
+    close: 'End conversation',
+    closed: 'Conversation closed',
+    closeOk: 'Conversation closed',
+    closeFailed: 'Could not close: {{reason}}',
+    placeholder: 'Type a reply — Enter to send, Shift+Enter for a new line',
+    placeholderClosed: 'Conversation closed, replies disabled',
+    send: 'Send',
+    back: 'Back',
+    loadFailed: 'Could not load messages: {{reason}}',
+    sendFailed: 'Send failed: {{reason}}',
+    networkError: 'Network error, message not sent',
+    pending: 'Sending',
+    failed: 'Failed',
+    retry: 'Resend',
+    bot: 'Bot',
+    agent: 'Agent',
+    you: 'Me',
+    system: 'System',
+    loadingOlder: 'Loading…',
+  },
+  msg: {
+    mediaFailed: 'Media unavailable',
+    image: 'Image',
+    file: 'File',
+    download: 'Download',
+    location: 'Location',
+    card: 'Contact card',
+    miniprogram: 'Mini program',
+    menuClick: 'Menu click',
+    link: 'Link',
+    unknown: 'Unsupported message type',
+  },
+  event: {
+    enter_session: 'Customer entered the chat',
+    msg_send_fail: 'Message delivery failed',
+    servicer_status_change: 'Agent status changed',
+    session_status_change: 'Session status changed',
+    user_recall_msg: 'Customer recalled a message',
+    servicer_recall_msg: 'Agent recalled a message',
+    conversation_closed: 'Conversation closed',
+    conversation_assigned: 'Conversation assigned',
+    conversation_queued: 'Customer is queued',
+    conversation_transferred: 'Conversation transferred',
+    handoff: 'Bot handed off to a human',
+    visitor_joined: 'Visitor opened the website chat',
+    generic: 'System event: {{event}}',
+  },
+};
+
+const resources: Record<Lang, { translation: Dict }> = { zh: { translation: zh }, en: { translation: en } };
+
+export function initialLang(): Lang {
+  const saved = localStorage.getItem(LANG_KEY);
+  return saved === 'en' ? 'en' : 'zh';
+}
+
+export function applyDayjsLocale(lang: Lang): void {
+  dayjs.locale(lang === 'en' ? 'en' : 'zh-cn');
+}
+
+const lang = initialLang();
+applyDayjsLocale(lang);
+void i18n.use(initReactI18next).init({
+  resources,
+  lng: lang,
+  fallbackLng: 'zh',
+  interpolation: { escapeValue: false },
+});
+
+export default i18n;
