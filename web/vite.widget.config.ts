@@ -9,7 +9,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: false,
     copyPublicDir: false,
-    target: 'es2019',
+    target: 'es2022',
     lib: {
       entry: 'src/widget/widget.ts',
       formats: ['iife'],

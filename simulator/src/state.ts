@@ -52,6 +52,8 @@ export interface InboxMessage {
   send_time: number;
   via: 'send_msg' | 'send_msg_on_event' | 'servicer';
   servicer_userid?: string;
+  /** Position in the simulator's global order (shared with the sync log). */
+  seq?: number;
   [key: string]: unknown;
 }
 
@@ -183,6 +185,7 @@ export class SimState {
   }
 
   pushInbox(msg: InboxMessage): void {
+    msg.seq = ++this.seq;
     const list = this.inbox.get(msg.external_userid) ?? [];
     list.push(msg);
     this.inbox.set(msg.external_userid, list);

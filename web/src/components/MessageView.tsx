@@ -208,7 +208,7 @@ export default function MessageView({ message: m, customerName, onRetry }: Props
     return (
       <div className="msg-row msg-row-system" {...common}>
         <span className={`msg-system${m.status === 'failed' ? ' msg-system-failed' : ''}`}>
-          {m.content.type === 'event' ? <MessageBody content={m.content} /> : <MessageBody content={m.content} />}
+          <MessageBody content={m.content} />
           {m.fail_reason ? <span data-testid="message-fail-reason"> · {m.fail_reason}</span> : null}
         </span>
       </div>

@@ -160,7 +160,14 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
       }
       connectedBefore = true;
     });
-    socket.on('disconnect', () => setConn('reconnecting'));
+    socket.on('disconnect', (reason) => {
+      setConn('reconnecting');
+      // a server-side disconnect is not retried by socket.io itself
+      if (reason === 'io server disconnect') {
+        if (retry) clearTimeout(retry);
+        retry = setTimeout(() => socket.connect(), 2000);
+      }
+    });
     socket.on('connect_error', () => {
       setConn(connectedBefore ? 'reconnecting' : 'connecting');
       // a middleware rejection stops automatic reconnection: retry ourselves

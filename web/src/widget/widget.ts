@@ -229,9 +229,10 @@ class KefuWidget {
       this.setStatus('在线', 'connected');
       this.loadHistory();
     });
-    s.on('disconnect', () => {
+    s.on('disconnect', (reason) => {
       this.connected = false;
       this.setStatus('重连中…', 'reconnecting');
+      if (reason === 'io server disconnect') setTimeout(() => s.connect(), 2000);
     });
     s.on('connect_error', (err: Error) => {
       this.connected = false;

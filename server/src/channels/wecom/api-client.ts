@@ -426,8 +426,12 @@ export class WecomApiClient {
         // WeCom answers 200 even for errors; anything else is a proxy / outage
         throw new WecomApiError(ERRCODE_NETWORK, `HTTP ${res.status}`, path, 'network', res.status);
       }
-      const isJson = type.includes('json') || type.startsWith('text/');
-      if (o.raw && !isJson) return { kind: 'raw', media: await this.readMedia(path, res, type) };
+      if (o.raw && !type.includes('json')) {
+        const media = await this.readMedia(path, res, type);
+        // error answers are JSON, sometimes labelled text/plain; a real text file is not an errcode object
+        const err = type.startsWith('text/') ? errcodeObject(media.buffer) : undefined;
+        return err ? { kind: 'json', value: err } : { kind: 'raw', media };
+      }
       const text = await res.text();
       let value: unknown;
       try {
@@ -592,6 +596,17 @@ export class WecomApiClient {
       throw new WecomApiError(ERRCODE_BAD_RESPONSE, 'expected media bytes, got JSON', path, 'bad_response');
     }
     return reply.media;
+  }
+}
+
+/** `buf` parsed as a JSON object carrying a numeric errcode, else undefined */
+function errcodeObject(buf: Buffer): Record<string, unknown> | undefined {
+  if (buf.length > 4096 || buf[0] !== 0x7b /* { */) return undefined;
+  try {
+    const v = JSON.parse(buf.toString('utf8')) as unknown;
+    return v && typeof v === 'object' && typeof (v as { errcode?: unknown }).errcode === 'number' ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
