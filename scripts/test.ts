@@ -9,6 +9,7 @@ import { ensureService } from './services.js';
 const run = (cmd: string) => execSync(cmd, { stdio: 'inherit', shell: '/bin/bash' });
 
 await ensureService('postgresql');
+await ensureService('redis');
 run('bash scripts/ensure-browser.sh');
 run('npm run --silent build -w web');
 run('npm run --silent typecheck');

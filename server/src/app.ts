@@ -22,6 +22,7 @@ import { attachAgentGateway } from './workspace/realtime.js';
 import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
+import { RedisLink } from './infra/redis.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -56,7 +57,8 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
     }
   });
 
-  const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log });
+  const redis = config.KEFU_REDIS_URL ? new RedisLink(config.KEFU_REDIS_URL, config.KEFU_REDIS_PREFIX) : undefined;
+  const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log, tokenCache: redis?.tokenCache() });
   authRoutes(app, auth);
   workspaceRoutes(app, { auth, hub });
   mediaRoutes(app, { auth, media });
@@ -65,6 +67,7 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   wecom.routes(app);
 
   const io = new SocketServer(app.server, { path: '/socket.io', cors: { origin: true }, serveClient: false });
+  redis?.attach(io);
   attachAgentGateway(io, bus, auth);
   hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log }));
 
@@ -85,6 +88,7 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
         io.close();
         await app.close();
         await wecom.stop();
+        await redis?.close();
         await db.destroy();
       })();
       return closing;

@@ -25,6 +25,12 @@ const schema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), {
       message: 'must start with sqlite: (e.g. sqlite:./data/kefu.db) or postgres:// (e.g. postgres://user@host:5432/kefu)',
     }),
+  KEFU_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL such as redis://127.0.0.1:6379')
+    .optional()
+    .describe('enables several instances: Socket.IO fan-out and the shared WeCom token cache'),
+  KEFU_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/, 'letters, digits, : _ - (at most 40)').default('kefu'),
   KEFU_DATA_DIR: z.string().min(1).default('./data'),
   KEFU_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').default('kefu-demo-secret-change-me'),
   KEFU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -69,7 +69,7 @@ describe('website widget channel', () => {
     const forged = connect(`${kefu.url}/widget`, { auth: { visitor_id: v.visitor_id, visitor_token: 'x'.repeat(43) }, transports: ['websocket'], reconnection: false });
     sockets.push(forged);
     const err = await new Promise<Error>((r) => forged.on('connect_error', r));
-    expect(err.message).toBe('invalid_visitor');
+    expect(err.message).toBe('unauthorized');
 
     const ok = visitorSocket(v);
     await connected(ok.s);

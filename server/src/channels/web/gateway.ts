@@ -26,7 +26,7 @@ export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitor
   const ns = io.of(WIDGET_NS);
   ns.use((socket, next) => {
     const a = socket.handshake.auth as { visitor_id?: unknown; visitor_token?: unknown };
-    if (!visitors.verify(a?.visitor_id, a?.visitor_token)) return next(new Error('invalid_visitor'));
+    if (!visitors.verify(a?.visitor_id, a?.visitor_token)) return next(new Error('unauthorized'));
     socket.data.visitorId = a.visitor_id;
     next();
   });

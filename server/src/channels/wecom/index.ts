@@ -7,7 +7,7 @@ import type { HubService } from '../../hub/index.js';
 import type { Leases } from '../../db/lease.js';
 import type { MediaStore } from '../../media/store.js';
 import type { AppInstance } from '../../http/app.js';
-import { WecomApiClient } from './api-client.js';
+import { WecomApiClient, type TokenCache } from './api-client.js';
 import { WecomCrypto } from './crypto.js';
 import { KfWindows } from './kf-window.js';
 import { KfSessions } from './kf-sessions.js';
@@ -17,13 +17,13 @@ import { wecomCallbackRoutes } from './callback-routes.js';
 
 /** The WeCom 微信客服 channel, wired: callback URL, puller, outbound adapter. */
 export function createWecomChannel(deps: {
-  config: Config; db: Kysely<Database>; hub: HubService; media: MediaStore; leases: Leases; clock: Clock; log: Logger;
+  config: Config; db: Kysely<Database>; hub: HubService; media: MediaStore; leases: Leases; clock: Clock; log: Logger; tokenCache?: TokenCache;
 }) {
   const { config, db, hub, clock } = deps;
   const log = deps.log.child({ mod: 'wecom' });
   const api = new WecomApiClient({
     baseUrl: config.WECOM_API_BASE, corpId: config.WECOM_CORP_ID, secret: config.WECOM_KF_SECRET,
-    timeoutMs: config.WECOM_TIMEOUT_MS, logger: log, clock,
+    timeoutMs: config.WECOM_TIMEOUT_MS, logger: log, clock, tokenCache: deps.tokenCache,
   });
   const crypto = new WecomCrypto({ token: config.WECOM_TOKEN, aesKey: config.WECOM_ENCODING_AES_KEY, receiveId: config.WECOM_CORP_ID });
   const windows = new KfWindows(db);
