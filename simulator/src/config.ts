@@ -12,6 +12,8 @@ export interface SimConfig {
   kfAccounts: string[];
   servicers: string[];
   syncPageSize: number;
+  /** Latency added to every sync_msg answer (ms), to imitate a slow WeCom and widen crash windows in tests. */
+  syncDelayMs: number;
   retryDelaysMs: number[];
   callbackTimeoutMs: number;
   /** Base URL used in avatar links; defaults to the listening address. */
@@ -40,6 +42,7 @@ const EnvSchema = z.object({
   SIM_KF_ACCOUNTS: z.string().default('售前咨询,售后服务'),
   SIM_SERVICERS: z.string().default('zhangsan,lisi'),
   SIM_SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
+  SIM_SYNC_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   SIM_RETRY_DELAYS_MS: z
     .string()
     .default('1000,2000,4000')
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     kfAccounts: list(e.SIM_KF_ACCOUNTS),
     servicers: list(e.SIM_SERVICERS),
     syncPageSize: e.SIM_SYNC_PAGE_SIZE,
+    syncDelayMs: e.SIM_SYNC_DELAY_MS,
     retryDelaysMs: list(e.SIM_RETRY_DELAYS_MS).map(Number),
     callbackTimeoutMs: e.SIM_CALLBACK_TIMEOUT_MS,
     publicUrl: e.SIM_PUBLIC_URL,

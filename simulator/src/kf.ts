@@ -1,6 +1,6 @@
 /** The 微信客服 behaviour of the simulator (no HTTP here). */
-import type { z } from 'zod';
 import type { CallbackDispatcher } from './callbacks.js';
+import { cgiParse } from './context.js';
 import type { SimClock } from './clock.js';
 import { ControlError, ERR, WecomApiError } from './errors.js';
 import { newEventCode, newMediaId, newMsgid } from './ids.js';
@@ -36,15 +36,6 @@ export const TRANSITIONS: Record<ServiceState, ServiceState[]> = {
   3: [3, 4],
   4: [],
 };
-
-export function cgiParseKf<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new WecomApiError(ERR.INVALID_PARAMETER, `${i.path.join('.') || 'body'}: ${i.message}`);
-  }
-  return r.data;
-}
 
 export class KfService {
   constructor(
@@ -231,7 +222,7 @@ export class KfService {
   private parsePayload(msgtype: string, raw: unknown): { type: OutgoingType; payload: Record<string, unknown> } {
     if (!(OUTGOING_TYPES as string[]).includes(msgtype)) throw new WecomApiError(ERR.INVALID_MSGTYPE, msgtype);
     const type = msgtype as OutgoingType;
-    const payload = cgiParseKf(OutgoingPayload[type], raw) as Record<string, unknown>;
+    const payload = cgiParse(OutgoingPayload[type], raw) as Record<string, unknown>;
     if (type === 'text' && Buffer.byteLength(String(payload.content), 'utf8') > TEXT_MAX_BYTES) {
       throw new WecomApiError(ERR.CONTENT_TOO_LONG, `text.content exceeds ${TEXT_MAX_BYTES} bytes`);
     }
@@ -252,7 +243,7 @@ export class KfService {
   }
 
   sendMsg(body: unknown): { msgid: string } {
-    const env = cgiParseKf(SendMsgEnvelope, body);
+    const env = cgiParse(SendMsgEnvelope, body);
     this.requireAccountCgi(env.open_kfid);
     this.requireCustomerCgi(env.touser);
     const { type, payload } = this.parsePayload(env.msgtype, (body as Record<string, unknown>)[env.msgtype]);
@@ -273,7 +264,7 @@ export class KfService {
   }
 
   sendMsgOnEvent(body: unknown): { msgid: string } {
-    const env = cgiParseKf(SendOnEventEnvelope, body);
+    const env = cgiParse(SendOnEventEnvelope, body);
     const now = this.clock.now();
     const code = this.state.eventCodes.get(env.code);
     if (!code || code.used || now > code.expires_at) throw new WecomApiError(ERR.INVALID_EVENT_CODE, !code ? 'unknown code' : code.used ? 'code already used' : 'code expired');

@@ -10,7 +10,7 @@ afterAll(async () => sim.close());
 
 async function upload(type: string, data: Buffer, filename: string, mime: string) {
   const form = new FormData();
-  form.append('media', new Blob([data], { type: mime }), filename);
+  form.append('media', new Blob([new Uint8Array(data)], { type: mime }), filename);
   const res = await fetch(`${sim.url}/cgi-bin/media/upload?access_token=${await client.accessToken()}&type=${type}`, { method: 'POST', body: form });
   return (await res.json()) as Record<string, any>;
 }

@@ -7,7 +7,7 @@ import type { MediaStore } from './store.js';
 export function mediaRoutes(app: AppInstance, deps: { auth: AuthService; media: MediaStore }) {
   app.get('/api/media/:id', {
     preHandler: requireUser(deps.auth),
-    schema: { tags: ['media'], summary: 'Download a stored media file (image, voice, video, file)', security: [{ bearer: [] }], params: z.object({ id: z.string().regex(/^f[0-9a-z]{20}$/) }) },
+    schema: { tags: ['media'], summary: 'Download a stored media file (image, voice, video, file)', security: [{ bearer: [] }], params: z.object({ id: z.string().regex(/^f[0-9a-z]{21}$/, "not a media id") }) },
   }, async (req, reply) => {
     const { row, stream } = await deps.media.open(req.params.id);
     const disposition = row.mime.startsWith('image/') || row.mime.startsWith('audio/') || row.mime.startsWith('video/') ? 'inline' : 'attachment';

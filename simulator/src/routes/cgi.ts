@@ -55,6 +55,7 @@ export function registerCgiRoutes(app: FastifyInstance, ctx: SimContext): void {
 
   app.post('/cgi-bin/kf/sync_msg', async (req) => {
     const b = cgiParse(SyncMsgBody, cgiBody(req));
+    if (ctx.config.syncDelayMs) await new Promise((r) => setTimeout(r, ctx.config.syncDelayMs));
     return { ...ok, ...syncMsg(state, clock, ctx.config.syncPageSize, b) };
   });
 

@@ -12,7 +12,8 @@ import type { WecomApiClient } from './api-client.js';
 import type { KfSessions } from './kf-sessions.js';
 
 const PAGE_LIMIT = 1000;
-const LEASE_MS = 60_000;
+// short, and renewed before every page: a killed puller blocks its account for at most this long
+const LEASE_MS = 15_000;
 
 /** What must happen once a page's transaction committed (sends, profile look-ups). */
 type AfterCommit = () => Promise<void>;
@@ -128,6 +129,7 @@ export class KfSync {
         if (this.stopped) return;
         const acct = await db.selectFrom('kf_accounts').selectAll().where('open_kfid', '=', open_kfid).executeTakeFirstOrThrow();
         if (!acct.pending_token) return;
+        await leases.acquire(lease, LEASE_MS);
         const page = await api.syncMsg({ cursor: acct.cursor ?? undefined, token: acct.pending_token, limit: PAGE_LIMIT, open_kfid });
         const items = await this.prepare(page.msg_list);
         const after: AfterCommit[] = [];
@@ -135,7 +137,6 @@ export class KfSync {
           for (const item of items) await this.apply(uow, item, after);
           await uow.tx.updateTable('kf_accounts').set({ cursor: page.next_cursor, updated_at: this.deps.clock.now().toISOString() }).where('open_kfid', '=', open_kfid).execute();
         });
-        await leases.acquire(lease, LEASE_MS);
         for (const fn of after) await fn().catch((err) => log.warn({ err, open_kfid }, 'kf post-commit step failed'));
         if (page.has_more) continue;
         // done unless a newer callback arrived meanwhile (then its pending_since differs)
