@@ -111,8 +111,9 @@ describe('website widget (browser)', () => {
     const conv = convs.find((c) => c.channel === 'web' && c.last_message_preview?.includes('什么时候发货'));
     expect(conv, `conversation of visitor ${visitor_id}`).toBeTruthy();
 
-    // close the panel, then the agent answers
-    await v.getByTestId('kefu-widget-bubble').click();
+    // on a phone the panel is full screen: close it with its header button, then the agent answers
+    expect(await v.getByTestId('kefu-widget-bubble').isVisible()).toBe(false);
+    await v.getByTestId('kefu-widget-panel').getByRole('button', { name: '关闭' }).click();
     await v.getByTestId('kefu-widget-panel').waitFor({ state: 'hidden' });
     const r = await api(s.kefu.url, 'POST', `/api/conversations/${conv!.id}/messages`, { text: '16 点前下单当天发货哦', client_msg_id: 'badge-1' }, token);
     expect(r.status).toBe(201);

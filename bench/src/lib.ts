@@ -35,8 +35,8 @@ export function killAllChildren(): void {
 }
 
 /** `node --import tsx <script>` in the repo root, ready when GET url+readyPath answers 2xx. */
-export async function launch(name: string, script: string, env: Record<string, string>, port: number, readyPath: string, timeoutMs = 30_000): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function launch(name: string, script: string, env: Record<string, string>, port: number, readyPath: string, nodeArgs: string[] = [], timeoutMs = 30_000): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
  *
  *   npm run bench                       # both databases, defaults below
  *   BENCH_DB=sqlite npm run bench       # sqlite | postgres | both
+ *   BENCH_PROFILE=/tmp/prof npm run bench   # + a V8 CPU profile of kefu per database
  *
  * Processes: the WeCom simulator, kefu and the echo server each run in their own process
  * (`node --import tsx …`); this process is the load generator and the agent (socket.io-client).
@@ -60,6 +61,9 @@ const CFG = {
   timeoutS: int('BENCH_TIMEOUT_S', 300),
   pgAdminUrl: env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
+
+/** BENCH_PROFILE=<dir>: kefu writes a V8 CPU profile there (open in Chrome DevTools). */
+const kefuNodeArgs = (kind: DbKind) => (env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE}`, `--cpu-prof-name=kefu-${kind}-${Date.now()}.cpuprofile`] : []);
 
 /** Aims from the issue. */
 const AIM = { sqliteMsgsPerS: 2000, p99Ms: 50 };
@@ -288,7 +292,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
       WECOM_TOKEN: DEMO.token,
       WECOM_ENCODING_AES_KEY: DEMO.aesKey,
       WECOM_KF_SECRET: DEMO.secret,
-    }, kefuPort, '/healthz');
+    }, kefuPort, '/healthz', kefuNodeArgs(kind));
     procs.push(kefu);
     const pids = { kefu: kefu.child.pid!, simulator: sim.child.pid! };
     const withPg = kind === 'postgres';
@@ -331,11 +335,22 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     missing = await col.drained(60_000);
     if (missing) throw new Error(`warm-up: ${missing} messages never reached the agent`);
 
+    /** Waits until the simulator has no callback delivery in flight (the pulls they caused follow at once). */
+    const settle = async () => {
+      const until = now() + 20_000;
+      while (now() < until) {
+        const r = await http.json<{ callbacks: { status: string }[] }>('GET', `${sim.url}/sim/callbacks`);
+        if (!r.body.callbacks?.some((c) => c.status === 'pending')) break;
+        await sleep(100);
+      }
+      await sleep(300);
+    };
+
     // burst via callbacks
     const cb: BurstRep[] = [];
     for (let r = 0; r < CFG.reps; r++) {
       log(`${kind}: burst via callbacks ${r + 1}/${CFG.reps} (${CFG.messages} messages)`);
-      await sleep(300);
+      await settle();
       col.begin();
       const probe = cpuProbe(pids, withPg);
       const t0 = now();
@@ -358,7 +373,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     let early = 0;
     for (let r = 0; r < CFG.reps; r++) {
       log(`${kind}: burst via one callback ${r + 1}/${CFG.reps} (${CFG.messages} queued messages)`);
-      await sleep(300);
+      await settle();
       await http.json('POST', `${sim.url}/sim/callback-url`, { url: '' });
       col.begin();
       await pool(CFG.messages, CFG.concurrency, () => send(NaN));
@@ -376,7 +391,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
 
     // paced
     log(`${kind}: paced ${CFG.rate} msg/s for ${CFG.pacedSeconds} s`);
-    await sleep(500);
+    await settle();
     col.begin();
     const probe = cpuProbe(pids, withPg);
     let failed = 0;
