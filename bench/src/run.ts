@@ -63,7 +63,7 @@ const CFG = {
 };
 
 /** BENCH_PROFILE=<dir>: kefu writes a V8 CPU profile there (open in Chrome DevTools). */
-const kefuNodeArgs = (kind: DbKind) => (env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE}`, `--cpu-prof-name=kefu-${kind}-${Date.now()}.cpuprofile`] : []);
+const kefuNodeArgs = (kind: DbKind) => (env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE}/kefu-${kind}`] : []);
 
 /** Aims from the issue. */
 const AIM = { sqliteMsgsPerS: 2000, p99Ms: 50 };
@@ -366,6 +366,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
         cpu,
       });
     }
+    if (cb.some((x) => x.missing)) log(`${kind}: messages missing after callbacks; kefu's output:\n${kefu.output().slice(-3000)}`);
     out.burst_callback = { msgs_per_s: median(cb.map((x) => x.msgs_per_s)), p50_ms: median(cb.map((x) => x.latency.p50)), p99_ms: median(cb.map((x) => x.latency.p99)), reps: cb };
 
     // burst via one sync_msg pull: queue with callbacks off, then one callback
@@ -387,6 +388,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
       const cpu = probe.stop();
       sy.push({ msgs_per_s: col.received / ((col.lastAt - t0) / 1000), submit_per_s: NaN, missing: miss, latency: summarize(col.latencies), cpu });
     }
+    if (sy.some((x) => x.missing)) log(`${kind}: messages missing after one callback; kefu's output:\n${kefu.output().slice(-3000)}`);
     out.burst_sync = { msgs_per_s: median(sy.map((x) => x.msgs_per_s)), reps: sy, early };
 
     // paced

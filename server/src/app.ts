@@ -60,11 +60,11 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   const redis = config.KEFU_REDIS_URL ? new RedisLink(config.KEFU_REDIS_URL, config.KEFU_REDIS_PREFIX) : undefined;
   const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log, tokenCache: redis?.tokenCache() });
   authRoutes(app, auth);
-  workspaceRoutes(app, { auth, hub });
-  mediaRoutes(app, { auth, media });
+  workspaceRoutes(app, { auth, hub, media });
+  await mediaRoutes(app, { auth, media });
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
-  wecom.routes(app);
+  wecom.routes(app, auth);
 
   const io = new SocketServer(app.server, { path: '/socket.io', cors: { origin: true }, serveClient: false });
   redis?.attach(io);

@@ -181,4 +181,64 @@ describe('微信客服 through the simulator', () => {
     const next = await conversationOf('结束会话');
     expect(next.id).not.toBe(conv.id);
   });
+
+  it('sends image, link, mini-program and menu messages that the customer receives', async () => {
+    const ext = await newCustomer('富媒体');
+    await customerSays(ext, '有图片吗');
+    const conv = await conversationOf('富媒体');
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+    const form = new FormData();
+    form.append('file', new Blob([png], { type: 'image/png' }), '产品图.png');
+    const up = await fetch(`${s.kefu.url}/api/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(up.status).toBe(201);
+    const media = await up.json();
+    expect(media).toMatchObject({ mime: 'image/png', size: png.length, filename: '产品图.png' });
+
+    const sends: Json[] = [
+      { type: 'image', media: { media_id: media.media_id } },
+      { type: 'link', title: '退换货流程', desc: '7 天无理由退换', url: 'https://yuefu.example.com/help/returns' },
+      { type: 'miniprogram', title: '悦肤商城', appid: 'wxa1b2c3d4', pagepath: 'pages/order/list', thumb: { media_id: media.media_id } },
+      { type: 'menu', head: '请选择您要咨询的问题', items: [{ type: 'click', id: 'invoice', content: '发票开具' }, { type: 'view', url: 'https://yuefu.example.com/track', content: '物流查询' }], tail: '也可以直接输入问题' },
+    ];
+    for (const [i, content] of sends.entries()) {
+      const r = await kefu('POST', `/api/conversations/${conv.id}/messages`, { content, client_msg_id: `rich-${i}` });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const got = (await inbox(ext)).filter((m) => m.via === 'send_msg');
+    expect(got.map((m) => m.msgtype)).toEqual(['image', 'link', 'miniprogram', 'msgmenu']);
+    expect(got[1].link).toMatchObject({ title: '退换货流程', url: 'https://yuefu.example.com/help/returns' });
+    expect(got[1].link.thumb_media_id).toBeTruthy();
+    expect(got[3].msgmenu.list).toHaveLength(2);
+    // the image the customer got is the one the agent uploaded
+    const img = await fetch(`${s.sim.url}/cgi-bin/media/get?access_token=${(await sim('GET', '/cgi-bin/gettoken?corpid=ww5823bf96d3bd56c7&corpsecret=kefu-demo-kf-secret')).body.access_token}&media_id=${got[0].image.media_id}`);
+    expect(Buffer.from(await img.arrayBuffer()).equals(png)).toBe(true);
+
+    const bad = await kefu('POST', `/api/conversations/${conv.id}/messages`, { content: { type: 'image', media: { media_id: 'f000000000000000000000' } }, client_msg_id: 'rich-bad' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('unknown_media');
+  });
+
+  it('does not stop pulling on an empty page while has_more is set', async () => {
+    const ext = await newCustomer('空页');
+    expect((await sim('POST', '/sim/sync/empty-pages', { count: 2 })).status).toBe(200);
+    await customerSays(ext, '空页之后的消息');
+    const conv = await conversationOf('空页');
+    await eventually(async () => texts(await messagesOf(conv.id)).includes('空页之后的消息'), 'message after empty pages');
+  });
+
+  it('hands a session to a WeCom-native servicer (state 3); kefu then refuses to send', async () => {
+    const ext = await newCustomer('转人工客服');
+    await customerSays(ext, '我要找你们的客服');
+    const conv = await conversationOf('转人工客服');
+    await eventually(async () => (await sim('GET', `/sim/state/${presales}/${ext}`)).body.service_state === 1, 'state 1');
+    const r = await kefu('POST', `/api/conversations/${conv.id}/wecom-servicer`, { servicer_userid: 'zhangsan' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.service_state).toBe(3);
+    expect((await sim('GET', `/sim/state/${presales}/${ext}`)).body).toMatchObject({ service_state: 3, servicer_userid: 'zhangsan' });
+    const refused = await kefu('POST', `/api/conversations/${conv.id}/messages`, { text: '还在吗', client_msg_id: 'svc-1' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('wecom_native_servicer');
+    const unknown = await kefu('POST', `/api/conversations/${conv.id}/wecom-servicer`, { servicer_userid: 'nobody' });
+    expect(unknown.status).toBe(502);
+  });
 });

@@ -24,7 +24,7 @@ export type MessageContent =
   | { type: 'video'; media: MediaRef }
   | { type: 'file'; media: MediaRef }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
-  | { type: 'link'; title: string; desc?: string; url: string; pic_url?: string }
+  | { type: 'link'; title: string; desc?: string; url: string; pic_url?: string; thumb?: MediaRef }
   | { type: 'business_card'; userid: string }
   | { type: 'miniprogram'; title: string; appid: string; pagepath: string; thumb?: MediaRef }
   | { type: 'menu'; head?: string; items: MenuItem[]; tail?: string }

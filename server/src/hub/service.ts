@@ -223,8 +223,7 @@ export class HubService {
     if (conversation.status === 'closed') throw new AppError(409, 'conversation_closed', '会话已结束，无法发送消息');
     const adapter = this.adapters.get(conversation.channel);
     if (!adapter) throw new AppError(500, 'channel_unavailable', `channel ${conversation.channel} is not configured`);
-    const identity = await repo.identityOf(this.db, conversation.customer_id, conversation.channel);
-    if (!identity) throw new AppError(500, 'identity_missing', 'customer has no identity on this channel');
+    const external_id = await this.externalIdOf(conversation);
 
     const now = this.clock.now().toISOString();
     const dedupeKey = input.client_msg_id ? `client:${input.sender.id ?? input.sender.type}:${input.client_msg_id}` : null;
@@ -269,7 +268,7 @@ export class HubService {
 
     let result;
     try {
-      result = await adapter.send({ conversation: updated, external_id: identity.external_id, message: pending });
+      result = await adapter.send({ conversation: updated, external_id, message: pending });
     } catch (e) {
       this.log.error({ err: e, message_id: pending.id }, 'channel send threw');
       result = { ok: false as const, code: 'channel_error', reason: '渠道发送异常，请稍后重试' };
@@ -346,6 +345,13 @@ export class HubService {
   listConversations(opts: Parameters<typeof repo.listConversations>[1]) { return repo.listConversations(this.db, opts); }
   listMessages(id: string, opts: Parameters<typeof repo.listMessages>[2]) { return repo.listMessages(this.db, id, opts); }
   findOpenConversation(customerId: string, channel: Channel, account: string) { return repo.findOpenConversation(this.db, customerId, channel, account); }
+
+  /** The customer's id on the conversation's channel (external_userid, visitor id). */
+  async externalIdOf(conversation: Conversation): Promise<string> {
+    const identity = await repo.identityOf(this.db, conversation.customer_id, conversation.channel);
+    if (!identity) throw new AppError(500, 'identity_missing', 'customer has no identity on this channel');
+    return identity.external_id;
+  }
 
   async conversationOf(channel: Channel, account: string, externalId: string): Promise<Conversation | undefined> {
     const ident = await this.db.selectFrom('customer_identities').select('customer_id').where('channel', '=', channel).where('external_id', '=', externalId).executeTakeFirst();

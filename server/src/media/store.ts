@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { MediaRef } from '../core/message.js';
 import { newId } from '../core/ids.js';
-import { notFound } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 
 /**
  * Media that customers sent, fetched from the channel and kept so agents can open it later
@@ -38,6 +38,19 @@ export class MediaStore {
       })
       .execute();
     return { media_id: id, mime: meta.mime, size: bytes.length, ...(meta.filename ? { filename: meta.filename } : {}) };
+  }
+
+  /** The reference to store in a message; unknown ids are the caller's bad input. */
+  async describe(id: string): Promise<MediaRef> {
+    const row = await this.db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AppError(400, 'unknown_media', `media ${id} does not exist; upload it first with POST /api/media`);
+    return { media_id: row.id, mime: row.mime, size: row.size, ...(row.filename ? { filename: row.filename } : {}) };
+  }
+
+  async read(id: string): Promise<{ bytes: Buffer; mime: string; filename: string | null }> {
+    const row = await this.db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('media');
+    return { bytes: await readFile(join(this.dir, row.id)), mime: row.mime, filename: row.filename };
   }
 
   async open(id: string) {

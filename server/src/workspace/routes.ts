@@ -3,6 +3,8 @@ import type { AppInstance } from '../http/app.js';
 import type { AuthService } from '../auth/service.js';
 import { requireUser } from '../auth/routes.js';
 import type { HubService } from '../hub/index.js';
+import type { MediaStore } from '../media/store.js';
+import type { MessageContent } from '../core/message.js';
 import { notFound } from '../core/errors.js';
 
 const mediaRef = z.object({ media_id: z.string().optional(), mime: z.string().optional(), size: z.number().optional(), filename: z.string().optional(), error: z.string().optional() });
@@ -36,10 +38,39 @@ const conversationSchema = z.object({
 });
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const idParams = z.object({ id: z.string().min(1).max(64) });
+const clientMsgId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client_msg_id: 1–64 letters, digits, _ or -');
+const mediaIdRef = z.strictObject({ media_id: z.string().regex(/^f[0-9a-z]{21}$/, 'not a media id') });
+const menuItem = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('click'), id: z.string().min(1).max(64), content: z.string().min(1).max(128) }),
+  z.strictObject({ type: z.literal('view'), url: z.url(), content: z.string().min(1).max(1024) }),
+  z.strictObject({ type: z.literal('miniprogram'), appid: z.string().min(1).max(32), pagepath: z.string().min(1).max(1024), content: z.string().min(1).max(1024) }),
+]);
+/** What an agent may send besides plain text (the channel checks its own byte limits too). */
+const outboundContent = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text'), text: z.string().trim().min(1).max(2000) }),
+  z.strictObject({ type: z.literal('image'), media: mediaIdRef }),
+  z.strictObject({ type: z.literal('link'), title: z.string().min(1).max(128), desc: z.string().max(512).optional(), url: z.url(), pic_url: z.url().optional(), thumb: mediaIdRef.optional() }),
+  z.strictObject({ type: z.literal('miniprogram'), title: z.string().min(1).max(64), appid: z.string().min(1).max(32), pagepath: z.string().min(1).max(1024), thumb: mediaIdRef.optional() }),
+  z.strictObject({ type: z.literal('menu'), head: z.string().max(1024).optional(), items: z.array(menuItem).min(1).max(10), tail: z.string().max(1024).optional() }),
+]);
+type OutboundBody = z.infer<typeof outboundContent>;
 
 /** The agent API: conversations, their messages, replies. */
-export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService }) {
-  const { hub } = deps;
+export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService; media: MediaStore }) {
+  const { hub, media } = deps;
+
+  /** Completes media references (mime, size, name) from the store. */
+  const resolveContent = async (c: OutboundBody): Promise<MessageContent> => {
+    switch (c.type) {
+      case 'image':
+        return { type: 'image', media: await media.describe(c.media.media_id) };
+      case 'link':
+      case 'miniprogram':
+        return c.thumb ? { ...c, thumb: await media.describe(c.thumb.media_id) } : (c as MessageContent);
+      default:
+        return c;
+    }
+  };
   const auth = requireUser(deps.auth);
   const security = [{ bearer: [] }];
 
@@ -82,19 +113,19 @@ export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub
     schema: {
       tags: ['conversations'],
       summary: 'Reply to the customer through the conversation\'s channel',
-      description: 'The same `client_msg_id` sent twice sends once and returns the first message. A send the channel refuses (e.g. WeCom\'s 48 h / 5-message window) answers 422 with the stored failed message and its reason.',
+      description: 'Send `{text, client_msg_id}` or `{content, client_msg_id}` (image, link, miniprogram, menu; upload images with POST /api/media first). The same `client_msg_id` sent twice sends once and returns the first message. A send the channel refuses (e.g. WeCom\'s 48 h / 5-message window) answers 422 with the stored failed message and its reason.',
       security, params: idParams,
-      body: z.strictObject({
-        text: z.string().trim().min(1, 'text must not be empty').max(2000),
-        client_msg_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'client_msg_id: 1–64 letters, digits, _ or -'),
-      }),
+      body: z.union([
+        z.strictObject({ text: z.string().trim().min(1, 'text must not be empty').max(2000), client_msg_id: clientMsgId }),
+        z.strictObject({ content: outboundContent, client_msg_id: clientMsgId }),
+      ]),
       response: { 201: z.object({ message: messageSchema }), 200: z.object({ message: messageSchema }), 422: errorSchema.extend({ message: messageSchema }), 404: errorSchema, 409: errorSchema },
     },
   }, async (req, reply) => {
     const r = await hub.send({
       conversation_id: req.params.id,
       sender: { type: 'agent', id: req.user!.id },
-      content: { type: 'text', text: req.body.text },
+      content: 'text' in req.body ? { type: 'text', text: req.body.text } : await resolveContent(req.body.content),
       client_msg_id: req.body.client_msg_id,
     });
     if (r.message.status === 'failed') {

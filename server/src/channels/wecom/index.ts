@@ -14,6 +14,8 @@ import { KfSessions } from './kf-sessions.js';
 import { KfSync } from './kf-sync.js';
 import { kfChannelAdapter } from './kf-outbound.js';
 import { wecomCallbackRoutes } from './callback-routes.js';
+import { wecomServicerRoutes } from './servicer-routes.js';
+import type { AuthService } from '../../auth/service.js';
 
 /** The WeCom 微信客服 channel, wired: callback URL, puller, outbound adapter. */
 export function createWecomChannel(deps: {
@@ -29,12 +31,15 @@ export function createWecomChannel(deps: {
   const windows = new KfWindows(db);
   const sessions = new KfSessions({ api, hub, clock, log });
   const kfSync = new KfSync({ db, api, hub, windows, sessions, media: deps.media, leases: deps.leases, clock, log, welcomeText: config.KEFU_WELCOME_TEXT });
-  hub.registerChannel(kfChannelAdapter({ api, windows, sessions, clock, log }));
+  hub.registerChannel(kfChannelAdapter({ api, windows, sessions, media: deps.media, clock, log }));
   return {
     api,
     kfSync,
     sessions,
-    routes: (app: AppInstance) => wecomCallbackRoutes(app, { crypto, kfSync, clock, replayWindowS: config.WECOM_REPLAY_WINDOW_S }),
+    routes: (app: AppInstance, auth: AuthService) => {
+      wecomCallbackRoutes(app, { crypto, kfSync, clock, replayWindowS: config.WECOM_REPLAY_WINDOW_S });
+      wecomServicerRoutes(app, { auth, hub, sessions });
+    },
     async start() {
       await kfSync.refreshAccounts().catch((err) => log.warn({ err }, 'kf/account/list failed; accounts appear with their first callback'));
       await kfSync.resume();

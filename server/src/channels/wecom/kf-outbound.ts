@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { ChannelAdapter, SendResult } from '../../core/channel.js';
+import type { MediaRef, MessageContent } from '../../core/message.js';
+import type { MediaStore } from '../../media/store.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { AppError } from '../../core/errors.js';
-import { sendErrorReason, toKfOutbound, WINDOW_CLOSED_ERRCODES } from './kf-mapping.js';
+import { sendErrorReason, toKfOutbound, WINDOW_CLOSED_ERRCODES, type KfOutboundMedia } from './kf-mapping.js';
 import type { KfWindows } from './kf-window.js';
 import { WecomApiError, type WecomApiClient } from './api-client.js';
 import { KF_STATE, type KfSessions } from './kf-sessions.js';
@@ -12,8 +15,27 @@ import { KF_STATE, type KfSessions } from './kf-sessions.js';
  * learns at once, without a doomed API call), then kf/send_msg with kefu's message id as
  * `msgid` (WeCom dedupes it, so a retried send cannot double).
  */
-export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; clock: Clock; log: Logger }): ChannelAdapter {
+/** Links and mini-program cards need a thumbnail on WeCom; this one is used when none is given. */
+const DEFAULT_THUMB = readFileSync(new URL('../../../assets/link-thumb.png', import.meta.url));
+const IMAGE_MAX = 10 * 1024 * 1024;
+
+export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; media: MediaStore; clock: Clock; log: Logger }): ChannelAdapter {
   const { api, windows, sessions, clock, log } = deps;
+
+  /** Uploads kefu media to WeCom (media/upload): WeCom only sends its own media_ids. */
+  const uploadImage = async (ref: MediaRef | undefined): Promise<string> => {
+    if (!ref?.media_id) return api.uploadMedia('image', DEFAULT_THUMB, 'thumb.png', 'image/png');
+    const f = await deps.media.read(ref.media_id);
+    if (!f.mime.startsWith('image/')) throw new AppError(400, 'invalid_content', '只能发送图片文件作为图片消息或缩略图');
+    if (f.bytes.length > IMAGE_MAX) throw new AppError(400, 'content_too_long', '图片超过企业微信 10 MB 的上限');
+    return api.uploadMedia('image', f.bytes, f.filename ?? 'image', f.mime);
+  };
+  const wecomMedia = async (c: MessageContent): Promise<KfOutboundMedia> => {
+    if (c.type === 'image') return { media_id: await uploadImage(c.media) };
+    if (c.type === 'link' || c.type === 'miniprogram') return { thumb_media_id: await uploadImage(c.thumb) };
+    return {};
+  };
+
   return {
     channel: 'wecom_kf',
     async send({ conversation, external_id, message }): Promise<SendResult> {
@@ -23,7 +45,7 @@ export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows
       }
       let payload;
       try {
-        payload = toKfOutbound(message.content);
+        payload = toKfOutbound(message.content, await wecomMedia(message.content));
       } catch (e) {
         if (e instanceof AppError) return { ok: false, code: e.code, reason: e.message };
         throw e;
