@@ -105,4 +105,9 @@ describe('WeCom callback URL', () => {
     expect(out).not.toContain(DEMO.aesKey);
     expect(out).not.toContain('kefu123');
   });
+
+  it('shuts down gracefully on SIGTERM (exit code 0)', async () => {
+    await kefu.stop('SIGTERM');
+    expect(kefu.child.exitCode).toBe(0);
+  });
 });
