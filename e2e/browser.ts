@@ -45,7 +45,6 @@ export async function newContext(browser: Browser, baseURL: string, device: Devi
     timezoneId: 'Asia/Shanghai',
   });
   ctx.setDefaultTimeout(10_000);
-  if (process.env.E2E_BLOCK_WS) await ctx.routeWebSocket(/socket\.io/, (ws) => { const srv = ws.connectToServer(); srv.onMessage((m) => { if (!String(m).includes(process.env.E2E_BLOCK_WS!)) ws.send(m); }); ws.onMessage((m) => srv.send(m)); });
   return ctx;
 }
 

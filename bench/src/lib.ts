@@ -203,9 +203,11 @@ function postgresTicks(): number {
   return sum;
 }
 
-export type CpuProbe = { stop(): Record<string, number> };
+/** CPU used per process over an interval: `pct` in % of one core, `ms` in CPU milliseconds. */
+export type CpuUse = { pct: Record<string, number>; ms: Record<string, number> };
+export type CpuProbe = { stop(): CpuUse };
 
-/** Starts measuring; stop() returns each process's CPU use in % of one core over the interval. */
+/** Starts measuring the given processes (+ this one as `bench`, + all postgres processes). */
 export function cpuProbe(pids: Record<string, number>, withPostgres: boolean): CpuProbe {
   const t0 = performance.now();
   const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuTicks(pid)]));
@@ -213,14 +215,14 @@ export function cpuProbe(pids: Record<string, number>, withPostgres: boolean): C
   const self0 = process.cpuUsage();
   return {
     stop() {
-      const secs = (performance.now() - t0) / 1000;
-      const pct = (ticks: number) => Math.round((ticks / TICKS_PER_S / secs) * 100);
-      const out: Record<string, number> = {};
-      for (const [k, pid] of Object.entries(pids)) out[k] = pct(cpuTicks(pid) - start[k]);
+      const wallMs = performance.now() - t0;
+      const ms: Record<string, number> = {};
+      for (const [k, pid] of Object.entries(pids)) ms[k] = ((cpuTicks(pid) - start[k]) / TICKS_PER_S) * 1000;
       const self = process.cpuUsage(self0);
-      out.bench = Math.round(((self.user + self.system) / 1e6 / secs) * 100);
-      if (withPostgres) out.postgres = pct(postgresTicks() - pg0);
-      return out;
+      ms.bench = (self.user + self.system) / 1000;
+      if (withPostgres) ms.postgres = ((postgresTicks() - pg0) / TICKS_PER_S) * 1000;
+      const pct = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round((v / wallMs) * 100)]));
+      return { pct, ms };
     },
   };
 }

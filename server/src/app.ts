@@ -74,7 +74,8 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   await app.listen({ port: config.KEFU_PORT, host: config.KEFU_HOST });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.KEFU_PORT;
-  await wecom.start();
+  // account names and resumed pulls need WeCom; kefu serves while they complete
+  const started = wecom.start().catch((err) => log.error({ err }, 'wecom channel start failed'));
 
   let closing: Promise<void> | undefined;
   return {
@@ -85,6 +86,7 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
     app, db, hub, bus, auth, wecom, io,
     close(): Promise<void> {
       closing ??= (async () => {
+        await started;
         io.close();
         await app.close();
         await wecom.stop();
