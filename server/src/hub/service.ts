@@ -21,7 +21,6 @@ export type InboundInput = {
   content: MessageContent;
   sender_type?: Extract<SenderType, 'customer' | 'servicer' | 'system'>;
   sender_id?: string | null;
-  sent_at?: string;
 };
 
 export type InboundResult = { created: boolean; message: Message; conversation: Conversation; newConversation: boolean };
@@ -101,7 +100,9 @@ export class HubService {
       fail_reason: null,
       client_msg_id: null,
       dedupe_key: input.dedupe_key,
-      created_at: input.sent_at && input.sent_at < now ? input.sent_at : now,
+      // kefu's arrival time, not the channel's send time: WeCom's send_time has whole seconds
+      // and another clock, and history must read in the order the conversation happened
+      created_at: now,
       updated_at: now,
     };
     if (!(await repo.insertMessage(tx, message))) {
@@ -112,7 +113,7 @@ export class HubService {
     await tx
       .updateTable('conversations')
       .set((eb) => ({
-        last_message_at: message.created_at > open.last_message_at ? message.created_at : open.last_message_at,
+        last_message_at: now,
         ...(visible ? { last_message_preview: previewOf(input.content) } : {}),
         ...(isCustomer && visible ? { unread_count: eb('unread_count', '+', 1) } : {}),
       }))

@@ -198,7 +198,6 @@ export class KfSync {
         external_id: item.external_userid,
         dedupe_key: dedupeKey(item.msgid),
         content: item.content,
-        sent_at: item.sent_at,
         ...(servicer ? { sender_type: 'servicer' as const, sender_id: item.servicer_userid ?? null } : {}),
       });
       if (!r.created || servicer) return;
@@ -217,7 +216,6 @@ export class KfSync {
       dedupe_key: dedupeKey(item.msgid),
       content: { type: 'event', event: item.event_type, data: publicEventData(item.data) },
       sender_type: 'system',
-      sent_at: item.sent_at,
     });
     if (!r.created) return;
     const ext = item.external_userid;
