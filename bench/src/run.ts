@@ -32,7 +32,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { cpuProbe, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type LatencySummary, type Proc } from './lib.js';
+import { cpuProbe, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type CpuUse, type LatencySummary, type Proc } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -84,28 +84,40 @@ const T0 = now();
 // Results
 // ---------------------------------------------------------------------------------------------
 
-type BurstRep = { msgs_per_s: number; submit_per_s: number; missing: number; latency: LatencySummary; cpu: Record<string, number> };
+/** Callback deliveries the simulator made during a phase (a retry means kefu did not answer 200 in time). */
+type CallbackStats = { deliveries: number; retried: number; failed: number; max_ms: number; errors: string[] };
+type Phase = {
+  n: number;
+  msgs_per_s: number;
+  submit_per_s: number;
+  missing: number;
+  latency: LatencySummary;
+  cpu: CpuUse;
+  /** kefu's CPU time per message: far less sensitive to noisy neighbours than wall-clock rates */
+  kefu_cpu_ms_per_msg: number;
+  callbacks?: CallbackStats;
+};
 type EchoResult = {
   req_per_s: number;
   p50_ms: number;
   p99_ms: number;
   reps: number[];
+  cpu_ms_per_req: number;
   paced: LatencySummary;
-  cpu: Record<string, number>;
+  cpu: CpuUse;
 };
-type PacedResult = { rate: number; seconds: number; sent: number; achieved_rate: number; missing: number; latency: LatencySummary; cpu: Record<string, number> };
 type DbResult = {
   db: DbKind;
   echo?: EchoResult;
-  burst_callback?: { msgs_per_s: number; p50_ms: number; p99_ms: number; reps: BurstRep[] };
-  burst_sync?: { msgs_per_s: number; reps: BurstRep[]; early: number };
-  paced?: PacedResult;
+  burst_callback?: { msgs_per_s: number; p50_ms: number; p99_ms: number; kefu_cpu_ms_per_msg: number; reps: Phase[] };
+  burst_sync?: { msgs_per_s: number; kefu_cpu_ms_per_msg: number; reps: Phase[]; early: number };
+  paced?: Phase & { rate: number; seconds: number };
   error?: string;
 };
 const results: DbResult[] = [];
 
 // ---------------------------------------------------------------------------------------------
-// The agent: counts message.created per bench sequence number
+// The agent: matches message.created to the bench's sequence numbers
 // ---------------------------------------------------------------------------------------------
 
 const TEXT_RE = /^bench (\d+)$/;
@@ -135,7 +147,7 @@ class Collector {
     });
   }
 
-  /** A new phase: forget latencies (outstanding messages of an earlier phase still count). */
+  /** A new phase: forget latencies and counts (messages still outstanding keep counting). */
   begin(): void {
     this.latencies = [];
     this.received = 0;
@@ -147,10 +159,6 @@ class Collector {
     const seq = ++this.seq;
     this.sentAt.set(seq, at);
     return `bench ${seq}`;
-  }
-
-  get outstanding(): number {
-    return this.sentAt.size;
   }
 
   /** Resolves when every registered message arrived, or after `timeoutMs`; returns how many are missing. */
@@ -198,9 +206,10 @@ async function createDb(kind: DbKind): Promise<BenchDb> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Echo baseline
+// Load shapes
 // ---------------------------------------------------------------------------------------------
 
+/** Open loop: calls `fire(scheduledAt)` `rate` times a second for `seconds`, whatever the answers. */
 async function paced(rate: number, seconds: number, fire: (scheduledAt: number) => void): Promise<{ sent: number; achieved: number }> {
   const interval = 1000 / rate;
   const total = Math.round(rate * seconds);
@@ -211,9 +220,12 @@ async function paced(rate: number, seconds: number, fire: (scheduledAt: number) 
     if (wait > 1) await sleep(wait);
     fire(at);
   }
-  const elapsed = now() - start;
-  return { sent: total, achieved: total / (elapsed / 1000) };
+  return { sent: total, achieved: total / ((now() - start) / 1000) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Echo baseline
+// ---------------------------------------------------------------------------------------------
 
 async function benchEcho(echo: Proc): Promise<EchoResult> {
   const http = new Http(CFG.concurrency);
@@ -236,9 +248,8 @@ async function benchEcho(echo: Proc): Promise<EchoResult> {
   }
   const cpu = probe.stop();
   const pacedLat: number[] = [];
-  const pacedSeconds = Math.min(5, CFG.pacedSeconds);
   const inflight: Promise<void>[] = [];
-  await paced(CFG.rate, pacedSeconds, (at) => {
+  await paced(CFG.rate, Math.min(5, CFG.pacedSeconds), (at) => {
     inflight.push(http.json('POST', url, body).then(() => void pacedLat.push(now() - at)));
   });
   await Promise.allSettled(inflight);
@@ -248,6 +259,7 @@ async function benchEcho(echo: Proc): Promise<EchoResult> {
     p50_ms: median(reps.map((r) => r.lat.p50)),
     p99_ms: median(reps.map((r) => r.lat.p99)),
     reps: reps.map((r) => Math.round(r.rps)),
+    cpu_ms_per_req: cpu.ms.echo / (CFG.reps * CFG.echoRequests),
     paced: summarize(pacedLat),
     cpu,
   };
@@ -269,6 +281,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     const kefuPort = await freePort();
     const simPort = await freePort();
     const callbackUrl = `http://127.0.0.1:${kefuPort}/api/wecom/callback`;
+    log(`${kind}: starting the simulator and kefu`);
     const sim = await launch('simulator', 'simulator/src/main.ts', {
       SIM_PORT: String(simPort),
       SIM_HOST: '127.0.0.1',
@@ -305,10 +318,12 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
       socket!.once('connect', () => res());
       socket!.once('connect_error', (e) => rej(new Error(`agent socket: ${e.message}`)));
     });
-    socket.on('disconnect', (reason) => log(`agent socket disconnected: ${reason}`));
+    socket.on('disconnect', (reason) => {
+      if (reason !== 'io client disconnect') log(`agent socket disconnected: ${reason}`);
+    });
     const col = new Collector(socket);
 
-    // the customers
+    // the customers, spread over the simulator's kf accounts
     const accounts = (await http.json<{ accounts: { open_kfid: string }[] }>('GET', `${sim.url}/sim/kf/accounts`)).body.accounts.map((a) => a.open_kfid);
     if (!accounts.length) throw new Error('simulator has no kf accounts');
     const customers: { open_kfid: string; external_userid: string }[] = [];
@@ -317,12 +332,46 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
       if (r.status !== 200) throw new Error(`create customer: ${r.status} ${JSON.stringify(r.body)}`);
       customers[i] = { open_kfid: accounts[i % accounts.length], external_userid: r.body.external_userid };
     });
-    let rr = 0;
-    const send = async (at: number) => {
-      const c = customers[rr++ % customers.length];
+    const sendAs = async (c: { open_kfid: string; external_userid: string }, at: number) => {
       const r = await http.json('POST', `${sim.url}/sim/kf/messages`, { ...c, msgtype: 'text', text: { content: col.next(at) } });
       if (r.status !== 200) throw new Error(`simulator refused a message: ${r.status} ${JSON.stringify(r.body)}`);
     };
+    let rr = 0;
+    const send = (at: number) => sendAs(customers[rr++ % customers.length], at);
+
+    /** Waits until the simulator has no callback in flight; returns the deliveries since the last call. */
+    let cbSeen = 0;
+    const settle = async (): Promise<CallbackStats> => {
+      const until = now() + 20_000;
+      let list: { status: string; attempts: { status: number | null; error?: string; duration_ms: number }[] }[] = [];
+      while (now() < until) {
+        list = (await http.json('GET', `${sim.url}/sim/callbacks`)).body.callbacks ?? [];
+        if (!list.some((c) => c.status === 'pending')) break;
+        await sleep(100);
+      }
+      const fresh = list.slice(cbSeen);
+      cbSeen = list.length;
+      await sleep(300); // the pulls those last callbacks started
+      const errors = new Set<string>();
+      for (const d of fresh) for (const a of d.attempts) if (a.status !== 200) errors.add(a.error ?? `HTTP ${a.status}`);
+      return {
+        deliveries: fresh.length,
+        retried: fresh.filter((d) => d.attempts.length > 1).length,
+        failed: fresh.filter((d) => d.status === 'failed').length,
+        max_ms: Math.max(0, ...fresh.flatMap((d) => d.attempts.map((a) => a.duration_ms))),
+        errors: [...errors].slice(0, 3),
+      };
+    };
+    const phase = (n: number, t0: number, tSubmitted: number, missing: number, cpu: CpuUse): Phase => ({
+      n,
+      msgs_per_s: col.received / ((col.lastAt - t0) / 1000),
+      submit_per_s: n / ((tSubmitted - t0) / 1000),
+      missing,
+      latency: summarize(col.latencies),
+      cpu,
+      kefu_cpu_ms_per_msg: cpu.ms.kefu / Math.max(1, col.received),
+    });
+    const drainTimeout = Math.max(30_000, CFG.messages * 20);
 
     // warm-up: every customer's first message opens a conversation (+ profile look-up and
     // service_state/trans); then a burst so that both processes are JIT-warm
@@ -334,72 +383,67 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     await pool(Math.min(1000, CFG.messages), CFG.concurrency, () => send(NaN));
     missing = await col.drained(60_000);
     if (missing) throw new Error(`warm-up: ${missing} messages never reached the agent`);
+    await settle();
 
-    /** Waits until the simulator has no callback delivery in flight (the pulls they caused follow at once). */
-    const settle = async () => {
-      const until = now() + 20_000;
-      while (now() < until) {
-        const r = await http.json<{ callbacks: { status: string }[] }>('GET', `${sim.url}/sim/callbacks`);
-        if (!r.body.callbacks?.some((c) => c.status === 'pending')) break;
-        await sleep(100);
-      }
-      await sleep(300);
-    };
-
-    // burst via callbacks
-    const cb: BurstRep[] = [];
+    // burst: one callback per message (WeCom's shape), as fast as the connections allow
+    const cb: Phase[] = [];
     for (let r = 0; r < CFG.reps; r++) {
-      log(`${kind}: burst via callbacks ${r + 1}/${CFG.reps} (${CFG.messages} messages)`);
-      await settle();
+      log(`${kind}: burst with a callback per message ${r + 1}/${CFG.reps} (${CFG.messages} messages)`);
       col.begin();
       const probe = cpuProbe(pids, withPg);
       const t0 = now();
       await pool(CFG.messages, CFG.concurrency, () => send(now()));
       const tSubmitted = now();
-      const miss = await col.drained(Math.max(30_000, CFG.messages * 20));
-      const cpu = probe.stop();
-      cb.push({
-        msgs_per_s: col.received / ((col.lastAt - t0) / 1000),
-        submit_per_s: CFG.messages / ((tSubmitted - t0) / 1000),
-        missing: miss,
-        latency: summarize(col.latencies),
-        cpu,
-      });
+      const miss = await col.drained(drainTimeout);
+      const p = phase(CFG.messages, t0, tSubmitted, miss, probe.stop());
+      p.callbacks = await settle();
+      cb.push(p);
     }
     if (cb.some((x) => x.missing)) log(`${kind}: messages missing after callbacks; kefu's output:\n${kefu.output().slice(-3000)}`);
-    out.burst_callback = { msgs_per_s: median(cb.map((x) => x.msgs_per_s)), p50_ms: median(cb.map((x) => x.latency.p50)), p99_ms: median(cb.map((x) => x.latency.p99)), reps: cb };
+    out.burst_callback = {
+      msgs_per_s: median(cb.map((x) => x.msgs_per_s)),
+      p50_ms: median(cb.map((x) => x.latency.p50)),
+      p99_ms: median(cb.map((x) => x.latency.p99)),
+      kefu_cpu_ms_per_msg: median(cb.map((x) => x.kefu_cpu_ms_per_msg)),
+      reps: cb,
+    };
 
-    // burst via one sync_msg pull: queue with callbacks off, then one callback
-    const sy: BurstRep[] = [];
+    // burst: messages queued with callbacks off, then one callback per account → sync_msg pages
+    const sy: Phase[] = [];
     let early = 0;
     for (let r = 0; r < CFG.reps; r++) {
-      log(`${kind}: burst via one callback ${r + 1}/${CFG.reps} (${CFG.messages} queued messages)`);
-      await settle();
+      log(`${kind}: burst through sync_msg pages ${r + 1}/${CFG.reps} (${CFG.messages} queued messages)`);
       await http.json('POST', `${sim.url}/sim/callback-url`, { url: '' });
       col.begin();
       await pool(CFG.messages, CFG.concurrency, () => send(NaN));
       await http.json('POST', `${sim.url}/sim/callback-url`, { url: callbackUrl });
-      early += col.received; // should stay 0: nothing may be pulled without a callback
+      early += col.received; // stays 0 unless kefu pulled without a callback
       col.begin();
       const probe = cpuProbe(pids, withPg);
       const t0 = now();
-      await send(t0); // the one message whose callback makes kefu pull them all
-      const miss = await col.drained(Math.max(30_000, CFG.messages * 20));
-      const cpu = probe.stop();
-      sy.push({ msgs_per_s: col.received / ((col.lastAt - t0) / 1000), submit_per_s: NaN, missing: miss, latency: summarize(col.latencies), cpu });
+      await Promise.all(accounts.map((a) => sendAs(customers.find((c) => c.open_kfid === a)!, t0)));
+      const tSubmitted = now();
+      const miss = await col.drained(drainTimeout);
+      const p = phase(CFG.messages + accounts.length, t0, tSubmitted, miss, probe.stop());
+      p.callbacks = await settle();
+      sy.push(p);
     }
     if (sy.some((x) => x.missing)) log(`${kind}: messages missing after one callback; kefu's output:\n${kefu.output().slice(-3000)}`);
-    out.burst_sync = { msgs_per_s: median(sy.map((x) => x.msgs_per_s)), reps: sy, early };
+    out.burst_sync = { msgs_per_s: median(sy.map((x) => x.msgs_per_s)), kefu_cpu_ms_per_msg: median(sy.map((x) => x.kefu_cpu_ms_per_msg)), reps: sy, early };
 
-    // paced
+    // paced: the latency an agent sees at a steady rate
     log(`${kind}: paced ${CFG.rate} msg/s for ${CFG.pacedSeconds} s`);
-    await settle();
     col.begin();
     const probe = cpuProbe(pids, withPg);
     let failed = 0;
-    const p = await paced(CFG.rate, CFG.pacedSeconds, (at) => void send(at).catch(() => failed++));
+    const t0 = now();
+    const pr = await paced(CFG.rate, CFG.pacedSeconds, (at) => void send(at).catch(() => failed++));
+    const tSubmitted = now();
     const miss = await col.drained(15_000);
-    out.paced = { rate: CFG.rate, seconds: CFG.pacedSeconds, sent: p.sent, achieved_rate: p.achieved, missing: miss + failed, latency: summarize(col.latencies), cpu: probe.stop() };
+    const p = phase(pr.sent, t0, tSubmitted, miss + failed, probe.stop());
+    p.submit_per_s = pr.achieved;
+    p.callbacks = await settle();
+    out.paced = { ...p, rate: CFG.rate, seconds: CFG.pacedSeconds };
   } finally {
     socket?.close();
     http.close();
@@ -412,46 +456,56 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
 // Report
 // ---------------------------------------------------------------------------------------------
 
-const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : Math.round(x).toLocaleString('en-US'));
-const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(1));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
-const cpuStr = (c: Record<string, number> | undefined) => (c ? Object.entries(c).map(([k, v]) => `${k} ${v}%`).join(', ') : '');
-const pass = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+const fin = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+const f0 = (x: number | undefined) => (fin(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const f1 = (x: number | undefined) => (fin(x) ? x.toFixed(1) : '—');
+const f2 = (x: number | undefined) => (fin(x) ? x.toFixed(2) : '—');
+const ratio = (a: number | undefined, b: number | undefined) => (fin(a) && fin(b) && b !== 0 ? `${(a / b).toFixed(a / b < 10 ? 2 : 0)}×` : '—');
+const cpuStr = (c: CpuUse | undefined) => (c ? Object.entries(c.pct).map(([k, v]) => `${k} ${v}%`).join(', ') : '');
+const cbStr = (c: CallbackStats | undefined) =>
+  c ? `${c.deliveries} callbacks${c.retried ? `, ${c.retried} RETRIED` : ''}${c.failed ? `, ${c.failed} FAILED` : ''}${c.errors.length ? ` (${c.errors.join('; ')})` : ''}, slowest ${f0(c.max_ms)} ms` : '';
+const pass = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 function printDb(r: DbResult): void {
   const name = r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
   const e = r.echo;
   const rows: string[][] = [['', 'kefu', 'echo baseline', 'kefu / echo']];
-  if (r.burst_callback) {
-    const b = r.burst_callback;
-    rows.push(['burst, callback per message: msgs/s', f0(b.msgs_per_s), `${f0(e?.req_per_s)} req/s`, ratio(b.msgs_per_s, e?.req_per_s)]);
+  const b = r.burst_callback;
+  const y = r.burst_sync;
+  if (b) {
+    rows.push(['burst, a callback per message: msgs/s', f0(b.msgs_per_s), `${f0(e?.req_per_s)} req/s`, ratio(b.msgs_per_s, e?.req_per_s)]);
     rows.push(['  latency under that load p50 / p99 ms', `${f1(b.p50_ms)} / ${f1(b.p99_ms)}`, `${f1(e?.p50_ms)} / ${f1(e?.p99_ms)}`, `${ratio(b.p50_ms, e?.p50_ms)} / ${ratio(b.p99_ms, e?.p99_ms)}`]);
+    rows.push(['  kefu CPU per message, ms', f2(b.kefu_cpu_ms_per_msg), `${f2(e?.cpu_ms_per_req)} per req`, ratio(b.kefu_cpu_ms_per_msg, e?.cpu_ms_per_req)]);
   }
-  if (r.burst_sync) rows.push(['burst, one callback (sync_msg pages): msgs/s', f0(r.burst_sync.msgs_per_s), `${f0(e?.req_per_s)} req/s`, ratio(r.burst_sync.msgs_per_s, e?.req_per_s)]);
+  if (y) {
+    rows.push(['burst through sync_msg pages: msgs/s', f0(y.msgs_per_s), `${f0(e?.req_per_s)} req/s`, ratio(y.msgs_per_s, e?.req_per_s)]);
+    rows.push(['  kefu CPU per message, ms', f2(y.kefu_cpu_ms_per_msg), `${f2(e?.cpu_ms_per_req)} per req`, ratio(y.kefu_cpu_ms_per_msg, e?.cpu_ms_per_req)]);
+  }
   if (r.paced) {
     const l = r.paced.latency;
-    rows.push([`paced ${r.paced.rate}/s × ${r.paced.seconds} s: p50 / p99 / max ms`, `${f1(l.p50)} / ${f1(l.p99)} / ${f1(l.max)}`, `${f1(e?.paced.p50)} / ${f1(e?.paced.p99)} / ${f1(e?.paced.max)}`, `${ratio(l.p50, e?.paced.p50)} / ${ratio(l.p99, e?.paced.p99)}`]);
+    rows.push([`paced ${r.paced.rate}/s for ${r.paced.seconds} s: p50 / p99 / max ms`, `${f1(l.p50)} / ${f1(l.p99)} / ${f1(l.max)}`, `${f1(e?.paced.p50)} / ${f1(e?.paced.p99)} / ${f1(e?.paced.max)}`, `${ratio(l.p50, e?.paced.p50)} / ${ratio(l.p99, e?.paced.p99)}`]);
   }
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row: string[]) => `  ${row[0].padEnd(w[0])}  ${row[1].padStart(w[1])}  ${row[2].padStart(w[2])}  ${row[3].padStart(w[3])}`;
-  console.log(`\nkefu on ${name}  (median of ${CFG.reps}; ${cpus().length} cores; ${CFG.customers} customers, ${CFG.messages} messages per burst, concurrency ${CFG.concurrency})`);
+  console.log(`\nkefu on ${name}: median of ${CFG.reps} (${cpus().length} cores; ${CFG.customers} customers; ${CFG.messages} messages per burst; concurrency ${CFG.concurrency})`);
   console.log(line(rows[0]));
-  console.log(`  ${'-'.repeat(w.reduce((a, b) => a + b + 2, 0))}`);
+  console.log(`  ${'-'.repeat(w.reduce((a, x) => a + x + 2, 0) - 2)}`);
   for (const row of rows.slice(1)) console.log(line(row));
-  if (r.burst_callback) console.log(`  callback bursts: ${r.burst_callback.reps.map((x) => `${f0(x.msgs_per_s)} msgs/s (submitted ${f0(x.submit_per_s)}/s${x.missing ? `, ${x.missing} MISSING` : ''}; cpu ${cpuStr(x.cpu)})`).join('\n                   ')}`);
-  if (r.burst_sync) console.log(`  one-callback bursts: ${r.burst_sync.reps.map((x) => `${f0(x.msgs_per_s)} msgs/s (${x.missing ? `${x.missing} MISSING; ` : ''}cpu ${cpuStr(x.cpu)})`).join('\n                       ')}${r.burst_sync.early ? `\n  note: ${r.burst_sync.early} messages arrived before their callback` : ''}`);
-  if (r.paced) console.log(`  paced: ${r.paced.sent} sent at ${f0(r.paced.achieved_rate)}/s, ${r.paced.missing} missing; cpu ${cpuStr(r.paced.cpu)}`);
-  if (e) console.log(`  echo: ${e.reps.map(f0).join(', ')} req/s; cpu ${cpuStr(e.cpu)}`);
-  if (r.db === 'sqlite' && r.burst_callback && r.burst_sync) {
-    console.log(`  aim ≥ ${AIM.sqliteMsgsPerS} msgs/s on SQLite: callback bursts ${pass(r.burst_callback.msgs_per_s >= AIM.sqliteMsgsPerS)}, one-callback bursts ${pass(r.burst_sync.msgs_per_s >= AIM.sqliteMsgsPerS)}`);
+  const indent = '\n      ';
+  if (b) console.log(`  a callback per message:${b.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s, submitted ${f0(x.submit_per_s)}/s${x.missing ? `, ${x.missing} MISSING` : ''}; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}`);
+  if (y) console.log(`  through sync_msg pages:${y.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s${x.missing ? `, ${x.missing} MISSING` : ''}; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}${y.early ? `${indent}note: ${y.early} messages were pulled before their callback` : ''}`);
+  if (r.paced) console.log(`  paced:${indent}${r.paced.n} sent at ${f0(r.paced.submit_per_s)}/s${r.paced.missing ? `, ${r.paced.missing} MISSING` : ''}; cpu ${cpuStr(r.paced.cpu)}; ${cbStr(r.paced.callbacks)}`);
+  if (e) console.log(`  echo:${indent}${e.reps.map(f0).join(', ')} req/s; cpu ${cpuStr(e.cpu)}`);
+  if (r.db === 'sqlite' && b && y) {
+    console.log(`  aim ≥ ${AIM.sqliteMsgsPerS} msgs/s on SQLite: ${pass(b.msgs_per_s >= AIM.sqliteMsgsPerS)} with a callback per message, ${pass(y.msgs_per_s >= AIM.sqliteMsgsPerS)} through sync_msg pages`);
   }
   if (r.paced) console.log(`  aim p99 ≤ ${AIM.p99Ms} ms at ${r.paced.rate}/s: ${pass(r.paced.latency.p99 <= AIM.p99Ms && r.paced.missing === 0)}`);
   if (r.error) console.log(`  ERROR: ${r.error}`);
 }
 
 function summaryJson(): string {
-  const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
-  const round3 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+  const r1 = (x: number) => (fin(x) ? Math.round(x * 10) / 10 : null);
+  const r3 = (x: number) => (fin(x) ? Math.round(x * 1000) / 1000 : null);
   return JSON.stringify({
     bench: 'kefu',
     cores: cpus().length,
@@ -459,22 +513,30 @@ function summaryJson(): string {
     results: results.map((r) => ({
       db: r.db,
       ...(r.error ? { error: r.error } : {}),
-      echo: r.echo && { req_per_s: round(r.echo.req_per_s), p50_ms: round(r.echo.p50_ms), p99_ms: round(r.echo.p99_ms), paced_p50_ms: round(r.echo.paced.p50), paced_p99_ms: round(r.echo.paced.p99) },
+      echo: r.echo && {
+        req_per_s: r1(r.echo.req_per_s), p50_ms: r1(r.echo.p50_ms), p99_ms: r1(r.echo.p99_ms), cpu_ms_per_req: r3(r.echo.cpu_ms_per_req),
+        paced_p50_ms: r1(r.echo.paced.p50), paced_p99_ms: r1(r.echo.paced.p99),
+      },
       burst_callback: r.burst_callback && {
-        msgs_per_s: round(r.burst_callback.msgs_per_s),
-        p50_ms: round(r.burst_callback.p50_ms),
-        p99_ms: round(r.burst_callback.p99_ms),
-        reps: r.burst_callback.reps.map((x) => round(x.msgs_per_s)),
+        msgs_per_s: r1(r.burst_callback.msgs_per_s), p50_ms: r1(r.burst_callback.p50_ms), p99_ms: r1(r.burst_callback.p99_ms),
+        kefu_cpu_ms_per_msg: r3(r.burst_callback.kefu_cpu_ms_per_msg),
+        reps: r.burst_callback.reps.map((x) => r1(x.msgs_per_s)),
         missing: r.burst_callback.reps.reduce((a, x) => a + x.missing, 0),
-        vs_echo: r.echo ? round3(r.burst_callback.msgs_per_s / r.echo.req_per_s) : null,
+        callbacks_retried: r.burst_callback.reps.reduce((a, x) => a + (x.callbacks?.retried ?? 0), 0),
+        vs_echo: r.echo ? r3(r.burst_callback.msgs_per_s / r.echo.req_per_s) : null,
       },
       burst_sync: r.burst_sync && {
-        msgs_per_s: round(r.burst_sync.msgs_per_s),
-        reps: r.burst_sync.reps.map((x) => round(x.msgs_per_s)),
+        msgs_per_s: r1(r.burst_sync.msgs_per_s),
+        kefu_cpu_ms_per_msg: r3(r.burst_sync.kefu_cpu_ms_per_msg),
+        reps: r.burst_sync.reps.map((x) => r1(x.msgs_per_s)),
         missing: r.burst_sync.reps.reduce((a, x) => a + x.missing, 0),
-        vs_echo: r.echo ? round3(r.burst_sync.msgs_per_s / r.echo.req_per_s) : null,
+        vs_echo: r.echo ? r3(r.burst_sync.msgs_per_s / r.echo.req_per_s) : null,
       },
-      paced: r.paced && { rate: r.paced.rate, sent: r.paced.sent, missing: r.paced.missing, p50_ms: round(r.paced.latency.p50), p99_ms: round(r.paced.latency.p99), max_ms: round(r.paced.latency.max) },
+      paced: r.paced && {
+        rate: r.paced.rate, sent: r.paced.n, missing: r.paced.missing,
+        p50_ms: r1(r.paced.latency.p50), p99_ms: r1(r.paced.latency.p99), max_ms: r1(r.paced.latency.max),
+        kefu_cpu_ms_per_msg: r3(r.paced.kefu_cpu_ms_per_msg), callbacks_retried: r.paced.callbacks?.retried ?? 0,
+      },
     })),
   });
 }
@@ -501,7 +563,7 @@ process.once('SIGINT', () => abort('interrupted', 130));
 process.once('SIGTERM', () => abort('terminated', 143));
 process.on('exit', killAllChildren);
 
-log(`databases: ${CFG.dbs.join(', ')}; ${CFG.messages} messages per burst × ${CFG.reps}; paced ${CFG.rate}/s × ${CFG.pacedSeconds} s; limit ${CFG.timeoutS} s`);
+log(`databases: ${CFG.dbs.join(', ')}; ${CFG.messages} messages per burst × ${CFG.reps}; paced ${CFG.rate}/s for ${CFG.pacedSeconds} s; limit ${CFG.timeoutS} s`);
 const echoPort = await freePort();
 const echo = await launch('echo', 'bench/src/echo.ts', { ECHO_PORT: String(echoPort) }, echoPort, '/healthz');
 let failures = 0;

@@ -11,6 +11,15 @@ export type Lang = 'zh' | 'en';
 export const LANG_KEY = 'kefu_lang';
 
 const zh = {
+  /** server failure reasons are Chinese; English replaces them by code (empty: keep the server's text) */
+  failCodes: {
+    window_closed: '',
+    wecom_95001: '',
+    wecom_95002: '',
+    wecom_95018: '',
+    wecom_native_servicer: '',
+    channel_error: '',
+  },
   brand: 'kefu 客服工作台',
   brandShort: '客服工作台',
   login: {
@@ -89,6 +98,14 @@ const zh = {
 type Dict = { [k: string]: string | Dict };
 
 const en: typeof zh = {
+  failCodes: {
+    window_closed: "WeChat's reply window is closed (at most 5 messages within 48 h of the customer's last message). Wait for the customer to write again.",
+    wecom_95001: 'WeCom refused: 5 replies already sent since the customer last wrote. Wait for the customer to write again.',
+    wecom_95002: "WeCom refused: more than 48 hours since the customer's last message.",
+    wecom_95018: 'WeCom refused: the session is not served by kefu (queued, taken over or ended).',
+    wecom_native_servicer: 'This session was handed to a WeCom servicer; kefu can no longer send.',
+    channel_error: 'The channel failed to send; please retry.',
+  },
   brand: 'kefu Agent Console',
   brandShort: 'Agent Console',
   login: {

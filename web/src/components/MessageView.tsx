@@ -249,7 +249,7 @@ export default function MessageView({ message: m, customerName, onRetry }: Props
         {m.status === 'failed' ? (
           <div className="msg-fail">
             <Typography.Text type="danger" data-testid="message-fail-reason">
-              {m.fail_reason || t('chat.failed')}
+              {(m.fail_code && t(`failCodes.${m.fail_code}`, { defaultValue: '' })) || m.fail_reason || t('chat.failed')}
             </Typography.Text>
             {m.fail_code ? <Tag style={{ marginInlineStart: 6 }}>{m.fail_code}</Tag> : null}
             {onRetry && m.content.type === 'text' ? (
