@@ -184,22 +184,29 @@ function cpuTicks(pid: number): number {
   }
 }
 
-/** Total CPU ticks of every `postgres` process (server + backends), readable in /proc. */
-function postgresTicks(): number {
-  let sum = 0;
+/** CPU ticks of every `postgres` process (server + backends) by pid, readable in /proc. */
+function postgresTicks(): Map<number, number> {
+  const out = new Map<number, number>();
   let dirs: string[] = [];
   try {
     dirs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return 0;
+    return out;
   }
   for (const d of dirs) {
     try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') sum += cpuTicks(Number(d));
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') out.set(Number(d), cpuTicks(Number(d)));
     } catch {
       /* gone */
     }
   }
+  return out;
+}
+
+/** Ticks used between two snapshots by the processes alive at the end (exited ones are not counted). */
+function ticksBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, t] of after) sum += Math.max(0, t - (before.get(pid) ?? 0));
   return sum;
 }
 
@@ -211,7 +218,7 @@ export type CpuProbe = { stop(): CpuUse };
 export function cpuProbe(pids: Record<string, number>, withPostgres: boolean): CpuProbe {
   const t0 = performance.now();
   const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuTicks(pid)]));
-  const pg0 = withPostgres ? postgresTicks() : 0;
+  const pg0 = withPostgres ? postgresTicks() : new Map<number, number>();
   const self0 = process.cpuUsage();
   return {
     stop() {
@@ -220,7 +227,7 @@ export function cpuProbe(pids: Record<string, number>, withPostgres: boolean): C
       for (const [k, pid] of Object.entries(pids)) ms[k] = ((cpuTicks(pid) - start[k]) / TICKS_PER_S) * 1000;
       const self = process.cpuUsage(self0);
       ms.bench = (self.user + self.system) / 1000;
-      if (withPostgres) ms.postgres = ((postgresTicks() - pg0) / TICKS_PER_S) * 1000;
+      if (withPostgres) ms.postgres = (ticksBetween(pg0, postgresTicks()) / TICKS_PER_S) * 1000;
       const pct = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round((v / wallMs) * 100)]));
       return { pct, ms };
     },

@@ -492,9 +492,9 @@ function printDb(r: DbResult): void {
   console.log(`  ${'-'.repeat(w.reduce((a, x) => a + x + 2, 0) - 2)}`);
   for (const row of rows.slice(1)) console.log(line(row));
   const indent = '\n      ';
-  if (b) console.log(`  a callback per message:${b.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s, submitted ${f0(x.submit_per_s)}/s${x.missing ? `, ${x.missing} MISSING` : ''}; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}`);
-  if (y) console.log(`  through sync_msg pages:${y.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s${x.missing ? `, ${x.missing} MISSING` : ''}; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}${y.early ? `${indent}note: ${y.early} messages were pulled before their callback` : ''}`);
-  if (r.paced) console.log(`  paced:${indent}${r.paced.n} sent at ${f0(r.paced.submit_per_s)}/s${r.paced.missing ? `, ${r.paced.missing} MISSING` : ''}; cpu ${cpuStr(r.paced.cpu)}; ${cbStr(r.paced.callbacks)}`);
+  if (b) console.log(`  a callback per message:${b.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s, submitted ${f0(x.submit_per_s)}/s${x.missing ? `, ${x.missing} MISSING` : ''}; kefu ${f2(x.kefu_cpu_ms_per_msg)} CPU-ms/msg; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}`);
+  if (y) console.log(`  through sync_msg pages:${y.reps.map((x) => `${indent}${f0(x.msgs_per_s)} msgs/s${x.missing ? `, ${x.missing} MISSING` : ''}; kefu ${f2(x.kefu_cpu_ms_per_msg)} CPU-ms/msg; cpu ${cpuStr(x.cpu)}; ${cbStr(x.callbacks)}`).join('')}${y.early ? `${indent}note: ${y.early} messages were pulled before their callback` : ''}`);
+  if (r.paced) console.log(`  paced:${indent}${r.paced.n} sent at ${f0(r.paced.submit_per_s)}/s${r.paced.missing ? `, ${r.paced.missing} MISSING` : ''}; kefu ${f2(r.paced.kefu_cpu_ms_per_msg)} CPU-ms/msg; cpu ${cpuStr(r.paced.cpu)}; ${cbStr(r.paced.callbacks)}`);
   if (e) console.log(`  echo:${indent}${e.reps.map(f0).join(', ')} req/s; cpu ${cpuStr(e.cpu)}`);
   if (r.db === 'sqlite' && b && y) {
     console.log(`  aim ≥ ${AIM.sqliteMsgsPerS} msgs/s on SQLite: ${pass(b.msgs_per_s >= AIM.sqliteMsgsPerS)} with a callback per message, ${pass(y.msgs_per_s >= AIM.sqliteMsgsPerS)} through sync_msg pages`);

@@ -29,13 +29,16 @@ describe('crash in the middle of a multi-page sync', () => {
     const customers: string[] = [];
     for (let i = 0; i < 3; i++) customers.push((await sim('/sim/customers', { nickname: `崩溃测试${i}` })).body.external_userid);
 
-    // kefu is down while the customers write: WeCom's callbacks fail and are retried later
-    await s.kefu.stop('SIGKILL');
-    for (let i = 0; i < TOTAL; i++) {
+    // kefu is down while the customers write (WeCom's callbacks to it fail); the last message,
+    // written once kefu is back, brings the callback that starts one long multi-page pull
+    const say = async (i: number) => {
       const r = await sim('/sim/kf/messages', { open_kfid: openKfid, external_userid: customers[i % 3], msgtype: 'text', text: { content: `消息${i}` } });
       expect(r.status).toBe(200);
-    }
+    };
+    await s.kefu.stop('SIGKILL');
+    for (let i = 0; i < TOTAL - 1; i++) await say(i);
     await s.restartKefu();
+    await say(TOTAL - 1);
     // kill it once it has stored some pages but not all
     const partial = await eventually(async () => {
       const n = (await storedTexts()).length;

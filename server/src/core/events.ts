@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Conversation, Message } from './message.js';
+import type { Conversation, Handoff, Message } from './message.js';
 
 /**
  * Domain events. The hub emits; modules (realtime gateway, channels, later bot/routing/
@@ -9,6 +9,8 @@ export type DomainEvents = {
   'message.created': { message: Message; conversation: Conversation };
   'message.updated': { message: Message; conversation: Conversation };
   'conversation.updated': { conversation: Conversation };
+  /** the bot handed the conversation to humans (status bot → queued) */
+  'conversation.handoff': { conversation: Conversation; handoff: Handoff };
 };
 
 export class EventBus {

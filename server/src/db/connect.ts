@@ -3,11 +3,12 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_spine.js';
+import * as m002 from './migrations/002_handoff.js';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
 
-const migrations: Record<string, Migration> = { '001_spine': m001 };
+const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

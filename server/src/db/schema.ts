@@ -44,6 +44,10 @@ export interface ConversationsTable {
   unread_count: Generated<number>;
   created_at: string;
   closed_at: string | null;
+  /** 0 normal, 1 VIP, 2 urgent (angry customer, complaint) */
+  priority: Generated<number>;
+  /** JSON Handoff: why the bot handed over, its summary and intent guess */
+  handoff_json: string | null;
 }
 
 export interface MessagesTable {

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Conversation, Message, MessageContent } from '../core/message.js';
+import type { Conversation, Handoff, Message, MessageContent } from '../core/message.js';
 
 /** A connection or an open transaction: repo functions work inside either. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -27,7 +27,8 @@ const conversationColumns = [
   'conversations.id', 'conversations.customer_id', 'conversations.channel', 'conversations.channel_account',
   'conversations.status', 'conversations.assignee_id', 'conversations.service_state', 'conversations.last_message_at',
   'conversations.last_message_preview', 'conversations.unread_count', 'conversations.created_at', 'conversations.closed_at',
-  'customers.display_name', 'customers.avatar_url',
+  'conversations.priority', 'conversations.handoff_json',
+  'customers.display_name', 'customers.avatar_url', 'customers.tier',
 ] as const;
 
 function selectConversations(db: Executor) {
@@ -53,7 +54,9 @@ function toConversation(r: ConversationRow): Conversation {
     unread_count: Number(r.unread_count),
     created_at: r.created_at,
     closed_at: r.closed_at,
-    customer: { id: r.customer_id, display_name: r.display_name, avatar_url: r.avatar_url },
+    priority: Number(r.priority),
+    handoff: r.handoff_json ? (JSON.parse(r.handoff_json) as Handoff) : null,
+    customer: { id: r.customer_id, display_name: r.display_name, avatar_url: r.avatar_url, tier: r.tier },
   };
 }
 

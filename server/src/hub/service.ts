@@ -6,7 +6,7 @@ import type { ChannelAdapter } from '../core/channel.js';
 import type { Logger } from '../core/logger.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { previewOf, type Channel, type Conversation, type Message, type MessageContent, type SenderType } from '../core/message.js';
+import { PRIORITY, previewOf, type Channel, type Conversation, type ConversationStatus, type Handoff, type Message, type MessageContent, type SenderType } from '../core/message.js';
 import * as repo from './repo.js';
 import type { Executor } from './repo.js';
 
@@ -46,8 +46,12 @@ export type OutboundResult = { message: Message; conversation: Conversation; dup
  * The message hub: customers, conversations and messages, whatever the channel.
  * Dedupe is a unique key in the database, so a retry or a second instance cannot store twice.
  */
+/** Decides the first status of a new conversation (the bot module answers 'bot' when it serves). */
+export type NewConversationPolicy = (c: { channel: Channel; customer_id: string }) => ConversationStatus;
+
 export class HubService {
   private readonly adapters = new Map<Channel, ChannelAdapter>();
+  private newConversationStatus: NewConversationPolicy = () => 'queued';
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -58,6 +62,10 @@ export class HubService {
 
   registerChannel(adapter: ChannelAdapter): void {
     this.adapters.set(adapter.channel, adapter);
+  }
+
+  setNewConversationPolicy(policy: NewConversationPolicy): void {
+    this.newConversationStatus = policy;
   }
 
   /** Runs `fn` in one transaction and emits its domain events only once it committed. */
@@ -174,7 +182,7 @@ export class HubService {
         customer_id: customerId,
         channel,
         channel_account: account,
-        status: 'queued',
+        status: this.newConversationStatus({ channel, customer_id: customerId }),
         assignee_id: null,
         service_state: channel === 'wecom_kf' ? 0 : null,
         last_message_at: now,
@@ -316,6 +324,53 @@ export class HubService {
     await this.db.updateTable('conversations').set({ service_state: state }).where('id', '=', conversationId).execute();
     const conversation = await repo.getConversation(this.db, conversationId);
     if (conversation) this.bus.emit('conversation.updated', { conversation });
+  }
+
+  /**
+   * The bot hands the conversation to humans: it leaves 'bot' for the queue with its reason,
+   * summary and intent guess, and the conversation shows a system line saying why.
+   * Idempotent: a conversation already with humans is left as it is.
+   */
+  async handoff(conversationId: string, h: Omit<Handoff, 'at'>): Promise<Conversation> {
+    const at = this.clock.now().toISOString();
+    const handoff: Handoff = { ...h, at };
+    const moved = await this.transaction(async (uow) => {
+      const r = await uow.tx
+        .updateTable('conversations')
+        .set((eb) => ({
+          status: 'queued',
+          handoff_json: JSON.stringify(handoff),
+          priority: h.urgent ? PRIORITY.urgent : eb('priority', '+', 0),
+        }))
+        .where('id', '=', conversationId)
+        .where('status', '=', 'bot')
+        .executeTakeFirst();
+      if (!Number(r.numUpdatedRows)) return false;
+      const content: MessageContent = { type: 'event', event: 'handoff', data: { reason: h.reason, text: `转人工：${h.reason_text}` } };
+      const row = {
+        id: newId('m'), conversation_id: conversationId, direction: 'system', sender_type: 'system', sender_id: null,
+        msgtype: 'event', content_json: JSON.stringify(content), status: 'received', fail_code: null, fail_reason: null,
+        client_msg_id: null, dedupe_key: null, created_at: at, updated_at: at,
+      };
+      await repo.insertMessage(uow.tx, row);
+      const conversation = (await repo.getConversation(uow.tx, conversationId))!;
+      const message = repo.toMessage(row);
+      uow.after.push(() => {
+        this.bus.emit('message.created', { message, conversation });
+        this.bus.emit('conversation.updated', { conversation });
+        this.bus.emit('conversation.handoff', { conversation, handoff });
+      });
+      return true;
+    });
+    const conversation = await repo.getConversation(this.db, conversationId);
+    if (!conversation) throw notFound('conversation');
+    if (!moved) this.log.debug({ conversation_id: conversationId }, 'handoff ignored: not with the bot');
+    return conversation;
+  }
+
+  /** Raises a conversation's priority (never lowers it), e.g. for a VIP customer. */
+  async raisePriority(conversationId: string, priority: number): Promise<void> {
+    await this.db.updateTable('conversations').set({ priority }).where('id', '=', conversationId).where('priority', '<', priority).execute();
   }
 
   async markRead(conversationId: string): Promise<Conversation> {

@@ -34,7 +34,13 @@ const conversationSchema = z.object({
   unread_count: z.number(),
   created_at: z.string(),
   closed_at: z.string().nullable(),
-  customer: z.object({ id: z.string(), display_name: z.string(), avatar_url: z.string().nullable() }),
+  priority: z.number(),
+  handoff: z.object({
+    reason: z.string(), reason_text: z.string(), summary: z.string(),
+    intent: z.object({ id: z.string(), name: z.string(), confidence: z.number() }).nullable(),
+    urgent: z.boolean(), at: z.string(),
+  }).nullable(),
+  customer: z.object({ id: z.string(), display_name: z.string(), avatar_url: z.string().nullable(), tier: z.string() }),
 });
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const idParams = z.object({ id: z.string().min(1).max(64) });

@@ -307,7 +307,7 @@ class KefuWidget {
     void this.sendText(text);
   }
 
-  private async sendText(text: string): Promise<void> {
+  private async sendText(text: string, menuId?: string): Promise<void> {
     const cid = uuid();
     const local: Message = {
       id: `local-${cid}`,
@@ -315,7 +315,7 @@ class KefuWidget {
       direction: 'in',
       sender_type: 'customer',
       sender_id: this.visitor?.visitor_id ?? null,
-      content: { type: 'text', text },
+      content: { type: 'text', text, ...(menuId ? { menu_id: menuId } : {}) },
       status: 'pending',
       fail_code: null,
       fail_reason: null,
@@ -331,7 +331,7 @@ class KefuWidget {
     };
     if (!s) return fail('未连接到客服，请稍后重试', 'not_connected');
     // socket.io buffers emits while disconnected; the timeout bounds the wait
-    s.timeout(15_000).emit('send', { text, client_msg_id: cid }, (err: Error | null, res?: SendAck) => {
+    s.timeout(15_000).emit('send', { text, client_msg_id: cid, ...(menuId ? { menu_id: menuId } : {}) }, (err: Error | null, res?: SendAck) => {
       if (err) return fail('发送超时，请检查网络后重试', 'timeout');
       if (!res) return fail('发送失败');
       if (res.ok) this.upsert(res.message);
@@ -428,7 +428,7 @@ class KefuWidget {
         for (const it of c.items) {
           if (it.type === 'click') {
             const b = el('button', { class: 'menu-item', type: 'button', 'data-testid': 'kefu-widget-menu-item' }, it.content);
-            b.addEventListener('click', () => void this.sendText(it.content));
+            b.addEventListener('click', () => void this.sendText(it.content, it.id));
             box.appendChild(b);
           } else if (it.type === 'view') {
             box.appendChild(el('a', { class: 'menu-item menu-link', href: it.url, target: '_blank', rel: 'noopener' }, it.content));

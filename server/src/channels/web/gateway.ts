@@ -13,6 +13,8 @@ const room = (visitorId: string) => `visitor:${visitorId}`;
 const sendSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),
   client_msg_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  /** set when the visitor clicked a menu item (the bot's clarification buttons) */
+  menu_id: z.string().min(1).max(64).optional(),
 });
 
 type Ack = (r: unknown) => void;
@@ -58,7 +60,7 @@ export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitor
           channel_account: 'web',
           external_id: visitorId,
           dedupe_key: `web:${visitorId}:${parsed.data.client_msg_id}`,
-          content: { type: 'text', text: parsed.data.text },
+          content: { type: 'text', text: parsed.data.text, ...(parsed.data.menu_id ? { menu_id: parsed.data.menu_id } : {}) },
         });
         const message = { ...r.message, client_msg_id: parsed.data.client_msg_id };
         cb({ ok: true, message });
