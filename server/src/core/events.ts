@@ -11,6 +11,10 @@ export type DomainEvents = {
   'conversation.updated': { conversation: Conversation };
   /** the bot handed the conversation to humans (status bot → queued) */
   'conversation.handoff': { conversation: Conversation; handoff: Handoff };
+  /** trainers published a knowledge version: bots retrain from it */
+  'knowledge.published': { version: number };
+  /** a topic surged (hot-word alert) or another knowledge alert for trainers */
+  'knowledge.alert': { alert: { id: string; kind: string; topic: string; ratio: number; examples: string[]; created_at: string } };
 };
 
 export class EventBus {
