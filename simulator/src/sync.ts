@@ -45,7 +45,19 @@ export function syncMsg(state: SimState, clock: SimClock, pageSize: number, req:
   }
 
   const size = Math.min(req.limit ?? 1000, pageSize);
-  const pending = state.log.filter((i) => i.seq > pos && (req.open_kfid === undefined || i.open_kfid === req.open_kfid));
+  // the log is in seq order: find the first entry after the cursor, then read one page (+1 to know has_more)
+  let lo = 0;
+  let hi = state.log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (state.log[mid]!.seq > pos) hi = mid;
+    else lo = mid + 1;
+  }
+  const pending: typeof state.log = [];
+  for (let i = lo; i < state.log.length && pending.length <= size; i++) {
+    const item = state.log[i]!;
+    if (req.open_kfid === undefined || item.open_kfid === req.open_kfid) pending.push(item);
+  }
   const page = pending.slice(0, size);
   const msg_list = page.map(toWire);
 

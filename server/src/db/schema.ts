@@ -105,6 +105,21 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+export interface BotSettingsTable {
+  id: string;
+  settings_json: string;
+  updated_at: string;
+}
+
+export interface BotStateTable {
+  conversation_id: string;
+  state_json: string;
+  soothing_count: Generated<number>;
+  /** when the next soothing message is due while the customer waits for a human */
+  next_soothing_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   customers: CustomersTable;
@@ -115,4 +130,6 @@ export interface Database {
   kf_windows: KfWindowsTable;
   media: MediaTable;
   leases: LeasesTable;
+  bot_settings: BotSettingsTable;
+  bot_state: BotStateTable;
 }

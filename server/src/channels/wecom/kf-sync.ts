@@ -14,6 +14,7 @@ import type { KfSessions } from './kf-sessions.js';
 const PAGE_LIMIT = 1000;
 // short, and renewed before every page: a killed puller blocks its account for at most this long
 const LEASE_MS = 15_000;
+const CHUNK = 100;
 
 /** What must happen once a page's transaction committed (sends, profile look-ups). */
 type AfterCommit = () => Promise<void>;
@@ -133,17 +134,25 @@ export class KfSync {
         const page = await api.syncMsg({ cursor: acct.cursor ?? undefined, token: acct.pending_token, limit: PAGE_LIMIT, open_kfid });
         const items = await this.prepare(page.msg_list);
         const after: AfterCommit[] = [];
-        await this.deps.hub.transaction(async (uow) => {
-          for (const item of items) await this.apply(uow, item, after);
-          await uow.tx.updateTable('kf_accounts').set({ cursor: page.next_cursor, updated_at: this.deps.clock.now().toISOString() }).where('open_kfid', '=', open_kfid).execute();
-        });
+        // Chunks keep each transaction short (SQLite has one writer: a callback's token write
+        // must not wait behind a 1000-message page). The cursor moves with the last chunk, so
+        // a crash replays at most this page, and the dedupe key keeps the replay harmless.
+        for (let i = 0; i === 0 || i < items.length; i += CHUNK) {
+          const chunk = items.slice(i, i + CHUNK);
+          const last = i + CHUNK >= items.length;
+          await this.deps.hub.transaction(async (uow) => {
+            for (const item of chunk) await this.apply(uow, item, after);
+            if (last) await uow.tx.updateTable('kf_accounts').set({ cursor: page.next_cursor, updated_at: this.deps.clock.now().toISOString() }).where('open_kfid', '=', open_kfid).execute();
+          });
+        }
         for (const fn of after) await fn().catch((err) => log.warn({ err, open_kfid }, 'kf post-commit step failed'));
         if (page.has_more) continue;
-        // done unless a newer callback arrived meanwhile (then its pending_since differs)
+        // done unless a newer callback arrived meanwhile (then its token or time differs)
         const cleared = await db
           .updateTable('kf_accounts')
           .set({ pending_token: null, pending_since: null })
           .where('open_kfid', '=', open_kfid)
+          .where('pending_token', '=', acct.pending_token)
           .where('pending_since', '=', acct.pending_since)
           .executeTakeFirst();
         if (Number(cleared.numUpdatedRows) > 0) return;
@@ -168,7 +177,12 @@ export class KfSync {
     const seen = new Set(
       (await this.deps.db.selectFrom('messages').select('dedupe_key').where('dedupe_key', 'in', keys).execute()).map((r) => r.dedupe_key),
     );
-    const fresh = mapped.filter((m, i) => !seen.has(keys[i]!) && mapped.findIndex((x) => x.msgid === m.msgid) === i);
+    const fresh = mapped.filter((_m, i) => {
+      const key = keys[i]!;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     await Promise.all(fresh.map((m) => (m.kind === 'message' && m.mediaToFetch ? this.fetchMedia(m) : undefined)));
     return fresh;
   }
