@@ -22,6 +22,7 @@ import { attachAgentGateway } from './workspace/realtime.js';
 import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
+import { customerRoutes } from './customers/routes.js';
 import { RedisLink } from './infra/redis.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -62,6 +63,7 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   authRoutes(app, auth);
   workspaceRoutes(app, { auth, hub, media });
   await mediaRoutes(app, { auth, media });
+  customerRoutes(app, { db, auth, clock, bus });
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
   wecom.routes(app, auth);
