@@ -23,11 +23,13 @@ import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web
 import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
 import { customerRoutes } from './customers/routes.js';
+import { createBot } from './bot/index.js';
+import { createKnowledge, knowledgeRoutes, seedDemoKnowledge } from './knowledge/index.js';
 import { RedisLink } from './infra/redis.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export type KefuOptions = { clock?: Clock; logger?: Logger; webDist?: string };
+export type KefuOptions = { clock?: Clock; logger?: Logger; webDist?: string; /** 0 turns the soothing timer off (tests call tickSoothing) */ soothingTickMs?: number };
 
 /**
  * Composition root: config → db → modules → http + realtime. Returns a running kefu;
@@ -64,6 +66,13 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   workspaceRoutes(app, { auth, hub, media });
   await mediaRoutes(app, { auth, media });
   customerRoutes(app, { db, auth, clock, bus });
+  const knowledge = createKnowledge(db, bus, clock, log.child({ mod: 'knowledge' }));
+  if (config.KEFU_DEMO_DATA) await seedDemoKnowledge(knowledge).catch((err) => log.error({ err }, 'demo knowledge seed failed'));
+  await knowledgeRoutes(app, { auth, knowledge });
+  knowledge.surge.start();
+  const bot = createBot({ db, hub, bus, clock, log, models: () => knowledge.service.publishedModel(), soothingTickMs: opts.soothingTickMs });
+  bot.routes(app, auth);
+  bot.start();
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
   wecom.routes(app, auth);
@@ -85,12 +94,13 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
     port,
     dbKind: kind,
     seeded,
-    app, db, hub, bus, auth, wecom, io,
+    app, db, hub, bus, auth, wecom, io, bot, knowledge,
     close(): Promise<void> {
       closing ??= (async () => {
         await started;
         io.close();
         await app.close();
+        await bot.stop();
         await wecom.stop();
         await redis?.close();
         await db.destroy();

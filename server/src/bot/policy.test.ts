@@ -125,11 +125,16 @@ describe('bot decision', () => {
   });
 });
 
-describe('human hours', () => {
+describe('human hours (business calendar)', () => {
   const hours = DEFAULT_BOT_SETTINGS.human_hours;
   it('knows office hours in Asia/Shanghai whatever the machine time zone', () => {
-    expect(isHumanTime(hours, new Date('2026-11-24T02:00:00Z'))).toBe(true); // 10:00 in Shanghai
-    expect(isHumanTime(hours, new Date('2026-11-24T14:30:00Z'))).toBe(false); // 22:30 in Shanghai
-    expect(isHumanTime(hours, new Date('2026-11-23T00:59:00Z'))).toBe(false); // 08:59
+    expect(isHumanTime(hours, new Date('2026-11-24T02:00:00Z'))).toBe(true); // Tue 10:00 in Shanghai
+    expect(isHumanTime(hours, new Date('2026-11-24T14:30:00Z'))).toBe(false); // Tue 22:30
+    expect(isHumanTime(hours, new Date('2026-11-24T00:59:00Z'))).toBe(false); // Tue 08:59
+  });
+  it('leaves the bot alone on 法定节假日 and staffs 调休 Saturdays', () => {
+    expect(isHumanTime(hours, new Date('2026-10-02T03:00:00Z'))).toBe(false); // National Day, a Friday
+    expect(isHumanTime(hours, new Date('2026-10-10T03:00:00Z'))).toBe(true); // Sat 10-10, a make-up workday
+    expect(isHumanTime(hours, new Date('2026-11-28T03:00:00Z'))).toBe(false); // an ordinary Saturday
   });
 });

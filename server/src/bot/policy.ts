@@ -46,7 +46,9 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
   const { analysis: a, settings: s, memory: before } = input;
   const t = s.triggers;
   const top = a.intents[0] ?? null;
-  const recognised = !a.out_of_scope && top && top.confidence >= s.clarify_threshold ? top : null;
+  // the bands come from the settings' thresholds, so trainers tune them without retraining
+  const band = a.out_of_scope || !top ? 'fallback' : top.confidence >= s.answer_threshold ? 'answer' : top.confidence >= s.clarify_threshold ? 'clarify' : 'fallback';
+  const recognised = band !== 'fallback' ? top : null;
   const memory: BotMemory = {
     turns: before.turns + 1,
     unanswered: before.unanswered,
@@ -56,7 +58,7 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
   };
   const handoff = (reason: string, reason_text: string, urgent = false) => ({ decision: { kind: 'handoff' as const, reason, reason_text, urgent }, memory });
 
-  if (t.explicit && (EXPLICIT.test(a.normalized) || (recognised && a.band === 'answer' && input.intentAction(recognised.intent_id) === 'handoff'))) {
+  if (t.explicit && (EXPLICIT.test(a.normalized) || (recognised && band === 'answer' && input.intentAction(recognised.intent_id) === 'handoff'))) {
     const complaint = a.sentiment.complaint;
     return handoff(complaint ? 'complaint' : 'explicit_request', complaint ? `客户投诉：「${clip(a.input)}」` : `客户要求人工服务：「${clip(a.input)}」`, complaint);
   }
@@ -71,7 +73,7 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
     return handoff('repeated_question', `客户连续 ${t.repeat_count} 次询问同一问题，机器人的回答没有解决`, true);
   }
 
-  const faq = input.picked ?? (recognised && a.band === 'answer' ? bestFaq(a, recognised, input.faqById) : undefined);
+  const faq = input.picked ?? (recognised && band === 'answer' ? bestFaq(a, recognised, input.faqById) : undefined);
   if (faq) {
     memory.unanswered = 0;
     return { decision: { kind: 'answer', faq, intent: recognised }, memory };
@@ -80,7 +82,7 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
   if (t.unanswered_count > 0 && memory.unanswered >= t.unanswered_count) {
     return handoff('unanswered', `机器人连续 ${memory.unanswered} 次未能回答`);
   }
-  if (a.band === 'clarify' && !a.out_of_scope) {
+  if (band === 'clarify') {
     const options = a.faqs.slice(0, 3).map((f) => input.faqById(f.faq_id)).filter((f): f is Faq => !!f);
     if (options.length >= 2) {
       return {

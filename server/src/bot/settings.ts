@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../core/clock.js';
+import { calendarDefinitionSchema, createCalendar, isWorkingTime, type BusinessCalendar } from '../calendar/index.js';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 
 /** Everything trainers and supervisors tune about the bot; every field validated. */
 export const botSettingsSchema = z.strictObject({
@@ -30,12 +30,11 @@ export const botSettingsSchema = z.strictObject({
     /** any of these words in a message → hand-off */
     keywords: z.array(z.string().min(1).max(40)).max(100),
   }),
-  /** when humans work (Asia/Shanghai by default); outside, the bot serves alone */
-  human_hours: z.strictObject({
-    timezone: z.string().min(1).max(64),
-    /** ISO weekday 1 (Mon) … 7 (Sun) → open intervals */
-    weekly: z.record(z.string().regex(/^[1-7]$/), z.array(z.tuple([hhmm, hhmm])).max(4)),
-  }),
+  /**
+   * when humans work: a business calendar (weekly hours, time zone, Chinese holidays and 调休);
+   * outside it — nights, weekends, 法定节假日 — the bot serves alone
+   */
+  human_hours: calendarDefinitionSchema,
   soothing: z.strictObject({
     interval_s: z.number().int().min(15).max(3600),
     max_count: z.number().int().min(0).max(10),
@@ -45,7 +44,7 @@ export const botSettingsSchema = z.strictObject({
 
 export type BotSettings = z.infer<typeof botSettingsSchema>;
 
-const weekdays = (from: string, to: string) => Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [[from, to]] as [string, string][]]));
+const office = { start: '09:00', end: '21:00' };
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: true,
@@ -57,7 +56,8 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   handoff_text: '好的，正在为您转接人工客服，请稍候～',
   offline_text: '人工客服的工作时间是每天 09:00–21:00，我们已记录您的问题，客服上线后会第一时间联系您。',
   triggers: { explicit: true, repeat_count: 3, sentiment_below: -0.5, unanswered_count: 3, vip_tiers: ['VIP'], keywords: ['投诉', '12315', '消协'] },
-  human_hours: { timezone: 'Asia/Shanghai', weekly: weekdays('09:00', '21:00') },
+  // 悦肤美妆: 09:00–21:00 on workdays (调休 Saturdays included, 法定节假日 off)
+  human_hours: calendarDefinitionSchema.parse({ timeZone: 'Asia/Shanghai', weekly: { mon: [office], tue: [office], wed: [office], thu: [office], fri: [office] }, publicHolidays: 'cn' }),
   soothing: { interval_s: 120, max_count: 3, text: '客服小姐姐正在快马加鞭赶来，请您稍等片刻～' },
 };
 
@@ -88,11 +88,16 @@ export class BotSettingsStore {
   }
 }
 
-/** Whether humans work at `now` under the settings' weekly hours (in their time zone). */
+const compiled = new Map<string, BusinessCalendar>();
+
+/** Whether humans work at `now` under the settings' calendar (compiled once per definition). */
 export function isHumanTime(hours: BotSettings['human_hours'], now: Date): boolean {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: hours.timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(now);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const day = String(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1);
-  const minute = `${get('hour')}:${get('minute')}`;
-  return (hours.weekly[day] ?? []).some(([from, to]) => minute >= from && minute < to);
+  const key = JSON.stringify(hours);
+  let cal = compiled.get(key);
+  if (!cal) {
+    cal = createCalendar(hours);
+    if (compiled.size > 20) compiled.clear();
+    compiled.set(key, cal);
+  }
+  return isWorkingTime(cal, now);
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../../config.js';
-import type { Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { HubService } from '../../hub/index.js';
 import type { Leases } from '../../db/lease.js';
@@ -37,7 +37,8 @@ export function createWecomChannel(deps: {
     kfSync,
     sessions,
     routes: (app: AppInstance, auth: AuthService) => {
-      wecomCallbackRoutes(app, { crypto, kfSync, clock, replayWindowS: config.WECOM_REPLAY_WINDOW_S });
+      // the replay window is about real network time, not kefu's business clock (which tests move)
+      wecomCallbackRoutes(app, { crypto, kfSync, clock: systemClock, replayWindowS: config.WECOM_REPLAY_WINDOW_S });
       wecomServicerRoutes(app, { auth, hub, sessions });
     },
     async start() {

@@ -1,0 +1,432 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Normalizer } from '../../nlp/normalize.js';
+import { Segmenter } from '../../nlp/segment.js';
+import { SensitiveMatcher } from '../../nlp/sensitive.js';
+import { scoreMessage } from '../../nlp/sentiment.js';
+import { backgroundExamples } from './background.js';
+import { LinearClassifier, type ClassifierOptions } from './classifier.js';
+import { featureNames, Vocabulary, type SparseVector } from './features.js';
+import { FaqRetriever, type IntentProbability, type Tokenized } from './retrieval.js';
+import type { Analysis, Band, BotModel, Dictionaries, Faq, FaqAnswer, KnowledgeSnapshot, ScoredIntent, SensitiveHit, TrainOptions } from './types.js';
+import type { Channel } from '../../core/message.js';
+
+/** label of the background class (out of scope); never shown as an intent */
+export const NONE_LABEL = '__none__';
+const FORMAT = 'kefu-bot-model';
+const FORMAT_VERSION = 1;
+
+/** TrainOptions plus the engine's own knobs (all optional; defaults tuned by cross-validation). */
+export type EngineTrainOptions = TrainOptions & {
+  epochs?: number;
+  l2?: number;
+  lr?: number;
+  /** fit a temperature on a held-out split (default: when there are ≥ 4 examples per class) */
+  calibrate?: boolean;
+  /** train the background class for out-of-scope detection (default true) */
+  background?: boolean;
+  /** below this vocabulary coverage a message is out of scope (default 0.3) */
+  minCoverage?: number;
+  /** share of the classifier in an intent-linked FAQ's score (default 0.55) */
+  intentWeight?: number;
+};
+
+type ResolvedOptions = {
+  seed: number;
+  answerThreshold: number;
+  clarifyThreshold: number;
+  minCoverage: number;
+  intentWeight: number;
+  epochs?: number;
+  l2?: number;
+  lr?: number;
+  calibrate?: boolean;
+  background: boolean;
+};
+
+export const DEFAULT_THRESHOLDS = { answerThreshold: 0.6, clarifyThreshold: 0.3, minCoverage: 0.3 } as const;
+
+function resolve(o: EngineTrainOptions = {}): ResolvedOptions {
+  return {
+    seed: o.seed ?? 42,
+    answerThreshold: o.answerThreshold ?? DEFAULT_THRESHOLDS.answerThreshold,
+    clarifyThreshold: o.clarifyThreshold ?? DEFAULT_THRESHOLDS.clarifyThreshold,
+    minCoverage: o.minCoverage ?? DEFAULT_THRESHOLDS.minCoverage,
+    intentWeight: o.intentWeight ?? 0.55,
+    epochs: o.epochs,
+    l2: o.l2,
+    lr: o.lr,
+    calibrate: o.calibrate,
+    background: o.background ?? true,
+  };
+}
+
+export const EMPTY_DICTIONARIES: Dictionaries = { synonyms: [], dialect: [], domainTerms: [], sensitive: [], whitelist: [] };
+
+/** the text pipeline of one knowledge base: normalise → segment (domain terms whole) → features */
+export class TextPipeline {
+  readonly normalizer: Normalizer;
+  readonly segmenter: Segmenter;
+  constructor(d: Dictionaries) {
+    this.normalizer = new Normalizer(d);
+    this.segmenter = new Segmenter(d.domainTerms);
+  }
+  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[] } {
+    const n = this.normalizer.normalize(text);
+    return { normalized: n.text, emojis: n.emojis, tokens: this.segmenter.segment(n.text), domainTerms: this.segmenter.domainTerms(n.text) };
+  }
+  features(t: { normalized: string; tokens: string[]; domainTerms: string[] }): Map<string, number> {
+    return featureNames(t.normalized, t.tokens, t.domainTerms);
+  }
+}
+
+type Parts = {
+  snapshot: KnowledgeSnapshot;
+  options: ResolvedOptions;
+  vocab: Vocabulary;
+  classifier: LinearClassifier | null;
+};
+
+export type AnalyzeOptions = { topIntents?: number; topFaqs?: number };
+
+/** the trained model; `BotModel` plus a few extras for evaluation and the test console */
+export class KefuModel implements BotModel {
+  readonly version: number;
+  private readonly pipeline: TextPipeline;
+  private readonly retriever: FaqRetriever;
+  private readonly sensitive: SensitiveMatcher;
+  private readonly intentNames = new Map<string, string>();
+  private readonly faqById = new Map<string, Faq>();
+  /** index of the background class in the classifier's labels, or -1 */
+  private readonly noneIndex: number;
+  /** why the last analysed message was judged out of scope (for the test console) */
+  lastOutOfScopeReason: string | null = null;
+
+  constructor(private readonly parts: Parts) {
+    const { snapshot, classifier, options } = parts;
+    this.version = snapshot.version;
+    this.pipeline = new TextPipeline(snapshot.dictionaries);
+    this.retriever = new FaqRetriever(snapshot.faqs, (t) => this.pipeline.tokenize(t), { intentWeight: options.intentWeight });
+    this.sensitive = new SensitiveMatcher(snapshot.dictionaries.sensitive, snapshot.dictionaries.whitelist);
+    for (const i of snapshot.intents) this.intentNames.set(i.id, i.name);
+    for (const f of snapshot.faqs) this.faqById.set(f.id, f);
+    this.noneIndex = classifier ? classifier.labels.indexOf(NONE_LABEL) : -1;
+  }
+
+  get options(): Readonly<ResolvedOptions> {
+    return this.parts.options;
+  }
+
+  /** calibrated probabilities over every class (including the background class) */
+  classify(text: string): { labels: readonly string[]; proba: Float64Array; coverage: number } {
+    const t = this.pipeline.tokenize(text);
+    const f = this.pipeline.features(t);
+    const c = this.parts.classifier;
+    if (!c) return { labels: [], proba: new Float64Array(0), coverage: this.parts.vocab.coverage(f) };
+    return { labels: c.labels, proba: c.predictProba(this.parts.vocab.vectorize(f)), coverage: this.parts.vocab.coverage(f) };
+  }
+
+  analyze(input: string, opts: AnalyzeOptions = {}): Analysis {
+    const t0 = performance.now();
+    const o = this.parts.options;
+    const t = this.pipeline.tokenize(input);
+    const f = this.pipeline.features(t);
+    const coverage = this.parts.vocab.coverage(f);
+    const c = this.parts.classifier;
+
+    let intents: ScoredIntent[] = [];
+    let pNone = 0;
+    const probs = new Map<string, IntentProbability>();
+    if (c && t.normalized) {
+      const x: SparseVector = this.parts.vocab.vectorize(f);
+      const p = c.predictProba(x);
+      const all: ScoredIntent[] = [];
+      for (let k = 0; k < p.length; k++) {
+        if (k === this.noneIndex) {
+          pNone = p[k];
+          continue;
+        }
+        const id = c.labels[k];
+        const name = this.intentNames.get(id) ?? id;
+        all.push({ intent_id: id, name, confidence: p[k] });
+        probs.set(id, { p: p[k], name });
+      }
+      all.sort((a, b) => b.confidence - a.confidence);
+      intents = all.slice(0, opts.topIntents ?? 5).map((i) => ({ ...i, confidence: round4(i.confidence) }));
+    }
+    const faqs = t.normalized ? this.retriever.search(t, probs, opts.topFaqs ?? 5) : [];
+
+    // ── out of scope: three signals, see background.ts for why ─────────────────────────────
+    // evidence for "known": the best intent, or a FAQ that has no intent and matched by its text
+    const top = intents[0]?.confidence ?? 0;
+    let unlinkedFaq = 0;
+    for (const sf of faqs) {
+      const faq = this.faqById.get(sf.faq_id);
+      if (!c || !faq?.intent_id) unlinkedFaq = Math.max(unlinkedFaq, sf.score);
+    }
+    const known = Math.max(top, unlinkedFaq);
+    const topFaq = faqs[0]?.score ?? 0;
+    const hasContent = [...f.keys()].some((k) => k.startsWith('w:') || k.startsWith('c2:'));
+    let reason: string | null = null;
+    if (!t.normalized || !hasContent) reason = 'empty';
+    // the background class is not trained against FAQs without an intent: a strong text match
+    // to one of those overrides it
+    else if (c && pNone > top && unlinkedFaq < o.answerThreshold) reason = 'background_class';
+    else if (coverage < o.minCoverage) reason = 'unknown_vocabulary';
+    else if (Math.max(known, topFaq) < o.clarifyThreshold && coverage < 0.6) reason = 'low_confidence';
+    this.lastOutOfScopeReason = reason;
+    const out_of_scope = reason !== null;
+
+    // ── band: the classifier's confidence, or the score of a FAQ with no intent link
+    const conf = known;
+    const band: Band = out_of_scope ? 'fallback' : conf >= o.answerThreshold ? 'answer' : conf >= o.clarifyThreshold ? 'clarify' : 'fallback';
+
+    const sentiment = scoreMessage(input, { text: t.normalized, emojis: t.emojis });
+    const sensitive = this.sensitive.check(input);
+    return {
+      input,
+      normalized: t.normalized,
+      tokens: t.tokens,
+      intents,
+      faqs,
+      out_of_scope,
+      band,
+      sentiment,
+      sensitive,
+      ms: round4(performance.now() - t0),
+    };
+  }
+
+  checkOutgoing(text: string): SensitiveHit {
+    return this.sensitive.check(text);
+  }
+
+  serialize(): string {
+    const { snapshot, options, vocab, classifier } = this.parts;
+    const body = {
+      format: FORMAT,
+      formatVersion: FORMAT_VERSION,
+      version: snapshot.version,
+      options,
+      snapshot,
+      vocab: { names: vocab.names, df: vocab.df, docs: vocab.docs },
+      classifier: classifier
+        ? {
+            labels: classifier.data.labels,
+            nFeatures: classifier.data.nFeatures,
+            weights: Buffer.from(classifier.data.weights.buffer, classifier.data.weights.byteOffset, classifier.data.weights.byteLength).toString('base64'),
+            bias: Array.from(classifier.data.bias),
+            temperature: classifier.data.temperature,
+          }
+        : null,
+    };
+    const json = JSON.stringify(body);
+    return JSON.stringify({ ...body, checksum: sha256(json) });
+  }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** training examples of a snapshot: intent phrasings plus the questions of FAQs linked to an intent */
+export function intentExamples(snapshot: KnowledgeSnapshot): { text: string; label: string }[] {
+  const out: { text: string; label: string }[] = [];
+  const known = new Set(snapshot.intents.map((i) => i.id));
+  for (const i of snapshot.intents) for (const e of i.examples) out.push({ text: e, label: i.id });
+  for (const f of snapshot.faqs) {
+    if (!f.intent_id || !known.has(f.intent_id)) continue;
+    for (const q of [f.question, ...f.similar]) out.push({ text: q, label: f.intent_id });
+  }
+  return out;
+}
+
+export function trainModel(snapshot: KnowledgeSnapshot, opts: EngineTrainOptions = {}): KefuModel {
+  const options = resolve(opts);
+  const snap: KnowledgeSnapshot = { ...snapshot, dictionaries: { ...EMPTY_DICTIONARIES, ...snapshot.dictionaries } };
+  const pipeline = new TextPipeline(snap.dictionaries);
+  const vocab = new Vocabulary();
+
+  // in-domain examples, deduplicated per label on the normalised text
+  const seen = new Set<string>();
+  const X: Map<string, number>[] = [];
+  const labelsOf: string[] = [];
+  for (const ex of intentExamples(snap)) {
+    const t = pipeline.tokenize(ex.text);
+    if (!t.normalized) continue;
+    const key = ex.label + '\u0000' + t.normalized;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const f = pipeline.features(t);
+    vocab.add(f, true);
+    X.push(f);
+    labelsOf.push(ex.label);
+  }
+  // FAQs with no intent are known vocabulary too (coverage), though not classifier examples
+  for (const faq of snap.faqs) {
+    if (faq.intent_id && snap.intents.some((i) => i.id === faq.intent_id)) continue;
+    for (const q of [faq.question, ...faq.similar]) {
+      const t = pipeline.tokenize(q);
+      if (t.normalized) vocab.add(pipeline.features(t), true);
+    }
+  }
+
+  let classifier: LinearClassifier | null = null;
+  const intentIds = snap.intents.map((i) => i.id).filter((id) => labelsOf.includes(id));
+  if (intentIds.length > 0) {
+    const labels = [...intentIds];
+    const weights: number[] = labelsOf.map(() => 1);
+    if (options.background) {
+      const inDomain = new Set(X.length ? [...seen].map((k) => k.split('\u0000')[1]) : []);
+      const bg: Map<string, number>[] = [];
+      for (const text of backgroundExamples(options.seed)) {
+        const t = pipeline.tokenize(text);
+        if (!t.normalized || inDomain.has(t.normalized)) continue;
+        bg.push(pipeline.features(t));
+      }
+      if (bg.length > 0) {
+        labels.push(NONE_LABEL);
+        // the background class weighs as much as about three intents, however many sentences
+        // it has, so that it does not swamp small knowledge bases
+        const perIntent = X.length / intentIds.length;
+        const w = Math.min(1, (3 * perIntent) / bg.length);
+        for (const f of bg) {
+          vocab.add(f, false);
+          X.push(f);
+          labelsOf.push(NONE_LABEL);
+          weights.push(w);
+        }
+      }
+    }
+    const labelIndex = new Map(labels.map((l, i) => [l, i]));
+    const vectors = X.map((f) => vocab.vectorize(f));
+    const y = labelsOf.map((l) => labelIndex.get(l)!);
+    const copts: ClassifierOptions = { seed: options.seed, epochs: options.epochs, l2: options.l2, lr: options.lr, calibrate: options.calibrate };
+    for (const k of Object.keys(copts) as (keyof ClassifierOptions)[]) if (copts[k] === undefined) delete copts[k];
+    classifier = LinearClassifier.train(vectors, y, labels, vocab.size, copts, weights);
+  }
+  return new KefuModel({ snapshot: snap, options, vocab, classifier });
+}
+
+// ── loading ─────────────────────────────────────────────────────────────────────────────────
+
+const zIntent = z.object({
+  id: z.string(),
+  name: z.string(),
+  category: z.string().nullish(),
+  examples: z.array(z.string()),
+  action: z.enum(['answer', 'handoff']).optional(),
+});
+const zFaq = z.object({
+  id: z.string(),
+  intent_id: z.string().nullish(),
+  category: z.string().nullish(),
+  question: z.string(),
+  similar: z.array(z.string()),
+  answers: z.array(
+    z.object({
+      tier: z.string().nullish(),
+      channel: z.enum(['wecom_kf', 'web']).nullish(),
+      content: z.looseObject({ type: z.string() }),
+    }),
+  ),
+});
+const zDictionaries = z.object({
+  synonyms: z.array(z.object({ term: z.string(), synonyms: z.array(z.string()) })),
+  dialect: z.array(z.object({ from: z.string(), to: z.string() })),
+  domainTerms: z.array(z.string()),
+  sensitive: z.array(z.object({ word: z.string(), action: z.enum(['flag', 'block']) })),
+  whitelist: z.array(z.string()),
+});
+const zModel = z.object({
+  format: z.literal(FORMAT),
+  formatVersion: z.literal(FORMAT_VERSION),
+  version: z.number().int(),
+  options: z.object({
+    seed: z.number(),
+    answerThreshold: z.number().min(0).max(1),
+    clarifyThreshold: z.number().min(0).max(1),
+    minCoverage: z.number().min(0).max(1),
+    intentWeight: z.number().min(0).max(1),
+    epochs: z.number().optional(),
+    l2: z.number().optional(),
+    lr: z.number().optional(),
+    calibrate: z.boolean().optional(),
+    background: z.boolean(),
+  }),
+  snapshot: z.object({ version: z.number().int(), intents: z.array(zIntent), faqs: z.array(zFaq), dictionaries: zDictionaries }),
+  vocab: z.object({ names: z.array(z.string()), df: z.array(z.number().int().nonnegative()), docs: z.number().int().nonnegative() }),
+  classifier: z
+    .object({
+      labels: z.array(z.string()).min(1),
+      nFeatures: z.number().int().nonnegative(),
+      weights: z.string(),
+      bias: z.array(z.number()),
+      temperature: z.number().positive(),
+    })
+    .nullable(),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export class ModelLoadError extends Error {
+  constructor(message: string) {
+    super(`cannot load bot model: ${message}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** Loads a serialised model; validates its shape (zod), its checksum and its dimensions. */
+export function loadModel(serialized: string): KefuModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(serialized);
+  } catch (e) {
+    throw new ModelLoadError(`not JSON (${(e as Error).message})`);
+  }
+  const parsed = zModel.safeParse(raw);
+  if (!parsed.success) throw new ModelLoadError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const { checksum, ...rest } = raw as { checksum: string } & Record<string, unknown>;
+  if (sha256(JSON.stringify(rest)) !== checksum) throw new ModelLoadError('checksum mismatch (the model was altered or truncated)');
+  const m = parsed.data;
+  if (m.vocab.df.length !== m.vocab.names.length) throw new ModelLoadError('vocabulary and document frequencies differ in length');
+  let classifier: LinearClassifier | null = null;
+  if (m.classifier) {
+    const c = m.classifier;
+    const buf = Buffer.from(c.weights, 'base64');
+    const C = c.labels.length;
+    if (c.nFeatures !== m.vocab.names.length) throw new ModelLoadError('classifier and vocabulary sizes differ');
+    if (buf.byteLength !== c.nFeatures * C * 4) throw new ModelLoadError('weight matrix has the wrong size');
+    if (c.bias.length !== C) throw new ModelLoadError('bias has the wrong size');
+    const weights = new Float32Array(c.nFeatures * C);
+    new Uint8Array(weights.buffer).set(buf);
+    for (let i = 0; i < weights.length; i++) if (!Number.isFinite(weights[i])) throw new ModelLoadError('non-finite weight');
+    classifier = new LinearClassifier({ labels: c.labels, nFeatures: c.nFeatures, weights, bias: Float64Array.from(c.bias), temperature: c.temperature });
+  }
+  const snapshot = m.snapshot as unknown as KnowledgeSnapshot;
+  return new KefuModel({ snapshot, options: m.options, vocab: Vocabulary.from(m.vocab.names, m.vocab.df, m.vocab.docs), classifier });
+}
+
+// ── answers ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The answer variant for a customer: variants whose tier / channel are set must match; among
+ * those, the most specific wins (tier and channel > tier > channel > neither); ties go to the
+ * first listed. Null when no variant applies.
+ */
+export function pickAnswer(faq: Pick<Faq, 'answers'>, ctx: { tier?: string | null; channel?: Channel | null } = {}): FaqAnswer | null {
+  let best: FaqAnswer | null = null;
+  let bestScore = -1;
+  for (const a of faq.answers) {
+    if (a.tier != null && a.tier !== ctx.tier) continue;
+    if (a.channel != null && a.channel !== ctx.channel) continue;
+    const score = (a.tier != null ? 2 : 0) + (a.channel != null ? 1 : 0);
+    if (score > bestScore) {
+      best = a;
+      bestScore = score;
+    }
+  }
+  return best;
+}

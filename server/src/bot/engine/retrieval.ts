@@ -1,0 +1,336 @@
+import { pinyin } from 'pinyin-pro';
+import type { Faq, ScoredFaq } from './types.js';
+
+/**
+ * FAQ retrieval: BM25 over normalised tokens, each FAQ indexed as its standard question plus
+ * every similar question (a FAQ scores as its best-matching phrasing), fused with the intent
+ * classifier when the FAQ is linked to an intent.
+ *
+ * Terms of a phrasing (each group weighted, see GROUP):
+ *   w:  jieba words without particles (domain terms whole)
+ *   c:  characters without particles (short paraphrases share characters more than words)
+ *   b:  character bigrams (robust when jieba cuts a paraphrase differently)
+ *   p:  pinyin of multi-character Chinese words (发漂 → fapiao finds 发票)
+ * BM25 weights are precomputed per posting, so a query is a sum over a few posting lists.
+ *
+ * Scores are made comparable across queries (0..1) by dividing by the score the query would
+ * get against itself, where terms the index has never seen count with the highest idf: a query
+ * made of unknown words cannot score high.
+ */
+
+const STOPWORDS = new Set([
+  '的', '了', '吗', '呢', '啊', '吧', '呀', '哦', '嗯', '哈', '么', '啦', '嘛', '哇', '噢', '喔', '呐', '请问',
+  '请', '一下', '您好', '你好', '亲', '我', '我的', '你们', '你', '您', '是', '在', '就', '都', '也', '还', '和',
+  '与', '及', '这个', '那个', '一个', '有没有', '能不能', '可不可以',
+]);
+
+/** term group weights (tuned on the demo knowledge: demo intents' phrasings as queries against its FAQs) */
+export const GROUP: Record<'w' | 'b' | 'c' | 'p', number> = { w: 0.5, b: 0.6, c: 1, p: 0.35 };
+const RE_HAN = /\p{Script=Han}/u;
+/** particles that carry no meaning as single characters */
+const CHAR_STOP = new Set(['的', '了', '吗', '呢', '啊', '吧', '呀', '哦', '嗯', '么', '啦', '嘛', '是', '我', '你', '在']);
+const RE_WORDY = /[\p{L}\p{N}]/u;
+
+const pinyinCache = new Map<string, string>();
+function pinyinOf(word: string): string {
+  let p = pinyinCache.get(word);
+  if (p === undefined) {
+    p = pinyin(word, { toneType: 'none', type: 'array' }).join('');
+    if (pinyinCache.size > 200_000) pinyinCache.clear();
+    pinyinCache.set(word, p);
+  }
+  return p;
+}
+
+/** retrieval terms of a normalised text and its tokens, each with its group weight */
+export function retrievalTerms(normalized: string, tokens: readonly string[], withPinyin = true): Map<string, number> {
+  const terms = new Map<string, number>();
+  const add = (t: string, w: number) => terms.set(t, (terms.get(t) ?? 0) + w);
+  for (const tok of tokens) {
+    if (STOPWORDS.has(tok)) continue;
+    add('w:' + tok, GROUP.w);
+    if (withPinyin && tok.length >= 2 && RE_HAN.test(tok)) add('p:' + pinyinOf(tok), GROUP.p);
+  }
+  const chars = Array.from(normalized).filter((c) => RE_WORDY.test(c));
+  for (let i = 0; i < chars.length; i++) {
+    if (GROUP.c > 0 && !CHAR_STOP.has(chars[i])) add('c:' + chars[i], GROUP.c);
+    if (i + 1 < chars.length) add('b:' + chars[i] + chars[i + 1], GROUP.b);
+  }
+  return terms;
+}
+
+type Posting = { docs: Int32Array; weights: Float32Array };
+
+/**
+ * A BM25 index over documents given as term → query-side weight maps (the weight multiplies the
+ * term's contribution; plain BM25 is weight 1 everywhere).
+ */
+export class Bm25Index {
+  private readonly postings = new Map<string, Posting>();
+  private readonly idfs = new Map<string, number>();
+  readonly nDocs: number;
+  private readonly avgdl: number;
+  private readonly maxIdf: number;
+  private readonly acc: Float64Array;
+  private readonly touched: Int32Array;
+
+  constructor(
+    docs: readonly Map<string, number>[],
+    private readonly k1 = 1.2,
+    private readonly b = 0.75,
+  ) {
+    this.nDocs = docs.length;
+    let total = 0;
+    const lens = docs.map((d) => {
+      let l = 0;
+      for (const tf of d.values()) l += tf;
+      total += l;
+      return l;
+    });
+    this.avgdl = docs.length ? total / docs.length || 1 : 1;
+    const lists = new Map<string, { d: number[]; w: number[] }>();
+    docs.forEach((d, i) => {
+      for (const [t, tf] of d) {
+        let l = lists.get(t);
+        if (!l) lists.set(t, (l = { d: [], w: [] }));
+        l.d.push(i);
+        l.w.push(tf);
+      }
+    });
+    const N = this.nDocs;
+    this.maxIdf = Math.log(1 + (N + 0.5) / 0.5);
+    for (const [t, l] of lists) {
+      const idf = Math.log(1 + (N - l.d.length + 0.5) / (l.d.length + 0.5));
+      this.idfs.set(t, idf);
+      const weights = new Float32Array(l.d.length);
+      for (let k = 0; k < l.d.length; k++) {
+        const tf = l.w[k];
+        const norm = 1 - b + (b * lens[l.d[k]]) / this.avgdl;
+        weights[k] = (idf * tf * (k1 + 1)) / (tf + k1 * norm);
+      }
+      this.postings.set(t, { docs: Int32Array.from(l.d), weights });
+    }
+    this.acc = new Float64Array(N);
+    this.touched = new Int32Array(N);
+  }
+
+  idf(term: string): number {
+    return this.idfs.get(term) ?? this.maxIdf;
+  }
+
+  /**
+   * Scores every document sharing a term with the query; calls `visit(doc, score)` for each.
+   * `qw` is the query term → group weight map.
+   */
+  search(query: Map<string, number>, visit: (doc: number, score: number) => void): void {
+    let nt = 0;
+    const acc = this.acc;
+    // rare terms first; a common term (in more than a tenth of the documents) only adds to
+    // documents that already share a rarer term, so that 怎么 or 请问 do not turn every
+    // document into a candidate (the ranking among real candidates is unchanged)
+    const terms: { p: Posting; qw: number }[] = [];
+    for (const [t, qw] of query) {
+      const p = this.postings.get(t);
+      if (p) terms.push({ p, qw });
+    }
+    terms.sort((a, b) => a.p.docs.length - b.p.docs.length);
+    const common = Math.max(50, this.nDocs / 10);
+    for (const { p, qw } of terms) {
+      const { docs, weights } = p;
+      const restrict = nt > 0 && docs.length > common;
+      for (let k = 0; k < docs.length; k++) {
+        const d = docs[k];
+        if (acc[d] === 0) {
+          if (restrict) continue;
+          this.touched[nt++] = d;
+        }
+        acc[d] += qw * weights[k];
+      }
+    }
+    for (let k = 0; k < nt; k++) {
+      const d = this.touched[k];
+      visit(d, acc[d]);
+      acc[d] = 0;
+    }
+  }
+
+  /** the score the query would get against a document identical to it (unknown terms at max idf) */
+  selfScore(query: Map<string, number>): number {
+    let len = 0;
+    for (const tf of query.values()) len += tf;
+    const norm = 1 - this.b + (this.b * len) / this.avgdl;
+    let s = 0;
+    for (const [t, qw] of query) {
+      const tf = qw; // the weighted term frequency of the query itself
+      s += qw * ((this.idf(t) * tf * (this.k1 + 1)) / (tf + this.k1 * norm));
+    }
+    return s;
+  }
+}
+
+type Doc = { faq: number; text: string; similar: boolean; terms: Map<string, number> };
+
+export type Tokenized = { normalized: string; tokens: string[] };
+export type IntentProbability = { p: number; name: string };
+
+export type RetrievalOptions = {
+  /** share of the classifier in the fused score of an intent-linked FAQ */
+  intentWeight?: number;
+  /** pinyin terms for homophone tolerance */
+  pinyin?: boolean;
+};
+
+export class FaqRetriever {
+  private readonly docs: Doc[] = [];
+  private readonly index: Bm25Index;
+  private readonly byIntent = new Map<string, number[]>();
+  private readonly intentWeight: number;
+  private readonly pinyin: boolean;
+  /** scratch: best bm25 per faq for one query */
+  private readonly best: Float64Array;
+  private readonly bestDoc: Int32Array;
+
+  constructor(
+    readonly faqs: readonly Faq[],
+    tokenize: (text: string) => Tokenized,
+    opts: RetrievalOptions = {},
+  ) {
+    this.intentWeight = opts.intentWeight ?? 0.55;
+    this.pinyin = opts.pinyin ?? true;
+    faqs.forEach((faq, i) => {
+      const phrasings = [faq.question, ...faq.similar];
+      const seen = new Set<string>();
+      phrasings.forEach((text, k) => {
+        const t = tokenize(text);
+        if (!t.normalized || seen.has(t.normalized)) return;
+        seen.add(t.normalized);
+        this.docs.push({ faq: i, text, similar: k > 0, terms: retrievalTerms(t.normalized, t.tokens, this.pinyin) });
+      });
+      if (faq.intent_id) {
+        const l = this.byIntent.get(faq.intent_id) ?? [];
+        l.push(i);
+        this.byIntent.set(faq.intent_id, l);
+      }
+    });
+    this.index = new Bm25Index(this.docs.map((d) => d.terms));
+    this.best = new Float64Array(faqs.length);
+    this.bestDoc = new Int32Array(faqs.length).fill(-1);
+  }
+
+  /**
+   * Top FAQs for a (normalised, tokenised) query. `intents` are the classifier's probabilities;
+   * FAQs linked to a probable intent are candidates even with no shared term.
+   */
+  search(q: Tokenized, intents: ReadonlyMap<string, IntentProbability>, topN = 5): ScoredFaq[] {
+    if (this.faqs.length === 0) return [];
+    const query = retrievalTerms(q.normalized, q.tokens, this.pinyin);
+    const self = this.index.selfScore(query);
+    const cand: number[] = [];
+    const best = this.best;
+    const bestDoc = this.bestDoc;
+    if (self > 0) {
+      this.index.search(query, (d, s) => {
+        const f = this.docs[d].faq;
+        const v = Math.min(1, s / self);
+        if (bestDoc[f] === -1) {
+          cand.push(f);
+          best[f] = v;
+          bestDoc[f] = d;
+        } else if (v > best[f]) {
+          best[f] = v;
+          bestDoc[f] = d;
+        }
+      });
+    }
+    for (const [id, ip] of intents) {
+      if (ip.p < 0.05) continue;
+      for (const f of this.byIntent.get(id) ?? []) {
+        if (bestDoc[f] === -1) {
+          cand.push(f);
+          best[f] = 0;
+          bestDoc[f] = -2;
+        }
+      }
+    }
+    type Scored = { f: number; score: number; bm: number; p: number; doc: number };
+    const scored: Scored[] = [];
+    const better = (a: Scored, b: Scored) => a.score > b.score || (a.score === b.score && a.f < b.f);
+    for (const f of cand) {
+      const bm = best[f];
+      const faq = this.faqs[f];
+      const ip = faq.intent_id ? intents.get(faq.intent_id) : undefined;
+      const p = ip?.p ?? 0;
+      const score = faq.intent_id && intents.size > 0 ? (1 - this.intentWeight) * bm + this.intentWeight * p : bm;
+      const item = { f, score, bm, p, doc: bestDoc[f] };
+      bestDoc[f] = -1;
+      best[f] = 0;
+      // keep the top N sorted (insertion; N is small)
+      if (scored.length < topN || better(item, scored[scored.length - 1])) {
+        let k = scored.length < topN ? scored.length : topN - 1;
+        while (k > 0 && better(item, scored[k - 1])) {
+          if (k < topN) scored[k] = scored[k - 1];
+          k--;
+        }
+        scored[k] = item;
+      }
+    }
+    return scored.map((s) => this.explain(s, query, intents));
+  }
+
+  private explain(s: { f: number; score: number; bm: number; p: number; doc: number }, query: Map<string, number>, intents: ReadonlyMap<string, IntentProbability>): ScoredFaq {
+    const faq = this.faqs[s.f];
+    const why: string[] = [];
+    if (s.doc >= 0) {
+      const doc = this.docs[s.doc];
+      const shared: { t: string; w: number }[] = [];
+      for (const t of query.keys()) {
+        if (doc.terms.has(t) && (t.startsWith('w:') || t.startsWith('b:'))) shared.push({ t, w: this.index.idf(t) });
+      }
+      shared.sort((a, b) => b.w - a.w);
+      const words = [...new Set(shared.map((x) => x.t.slice(2)))].slice(0, 6);
+      if (words.length) why.push(`共同词: ${words.join('、')}`);
+      if (doc.similar) why.push(`相似问法: ${doc.text}`);
+      else why.push(`标准问: ${doc.text}`);
+      why.push(`文本相似度 ${s.bm.toFixed(2)}`);
+    }
+    if (faq.intent_id) {
+      const ip = intents.get(faq.intent_id);
+      if (ip && s.p > 0) why.push(`意图: ${ip.name} (${s.p.toFixed(2)})`);
+    }
+    if (why.length === 0) why.push('无共同词');
+    return { faq_id: faq.id, question: faq.question, score: Math.round(s.score * 10000) / 10000, why };
+  }
+}
+
+/** Plain BM25 over characters (the comparison baseline of the FAQ evaluation). */
+export class CharBm25Baseline {
+  private readonly index: Bm25Index;
+  private readonly docFaq: number[] = [];
+  constructor(private readonly faqs: readonly Faq[]) {
+    const docs: Map<string, number>[] = [];
+    faqs.forEach((faq, i) => {
+      for (const text of [faq.question, ...faq.similar]) {
+        docs.push(charTerms(text));
+        this.docFaq.push(i);
+      }
+    });
+    this.index = new Bm25Index(docs);
+  }
+  search(query: string, topN = 10): string[] {
+    const best = new Map<number, number>();
+    this.index.search(charTerms(query), (d, s) => {
+      const f = this.docFaq[d];
+      if (s > (best.get(f) ?? -1)) best.set(f, s);
+    });
+    return [...best.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, topN)
+      .map(([f]) => this.faqs[f].id);
+  }
+}
+
+function charTerms(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const ch of text.toLowerCase()) if (!/\s/.test(ch)) m.set(ch, (m.get(ch) ?? 0) + 1);
+  return m;
+}

@@ -1,0 +1,214 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { Conversation, Message, MessageContent } from '../core/message.js';
+import type { HubService } from '../hub/index.js';
+import type { BotModel, Faq, KnowledgeSnapshot } from './engine/types.js';
+import { decide, emptyMemory, type BotMemory, type Decision } from './policy.js';
+import { isHumanTime, type BotSettingsStore } from './settings.js';
+import { handoffSummary } from './summary.js';
+
+export type BotDeps = {
+  db: Kysely<Database>;
+  hub: HubService;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  settings: BotSettingsStore;
+  /** the model trained from the published knowledge, null before the first publish */
+  models: () => Promise<{ model: BotModel; snapshot: KnowledgeSnapshot } | null>;
+  pickAnswer: (faq: Faq, ctx: { tier: string; channel: Conversation['channel'] }) => MessageContent | undefined;
+  conversationSentiment: (scores: number[]) => number;
+};
+
+/**
+ * The bot at the front of every conversation: answers what it knows, clarifies when unsure,
+ * and hands over to humans when a trigger fires. It only speaks in conversations whose status
+ * is 'bot', so after a hand-off it stays silent. Messages of one conversation are handled one
+ * at a time, in order.
+ */
+const faqIndex = new WeakMap<KnowledgeSnapshot, Map<string, Faq>>();
+function faqsOf(snapshot: KnowledgeSnapshot): Map<string, Faq> {
+  let m = faqIndex.get(snapshot);
+  if (!m) faqIndex.set(snapshot, (m = new Map(snapshot.faqs.map((f) => [f.id, f]))));
+  return m;
+}
+
+export class BotService {
+  private readonly chains = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly d: BotDeps) {}
+
+  start(opts: { soothingTickMs?: number } = {}): void {
+    const { hub, bus, settings, log } = this.d;
+    hub.setNewConversationPolicy(() => (this.enabledCache ? 'bot' : 'queued'));
+    void settings.get().then((s) => (this.enabledCache = s.enabled));
+    bus.on('message.created', ({ message, conversation }) => {
+      if (message.direction !== 'in' || message.sender_type !== 'customer' || conversation.status !== 'bot') return;
+      this.enqueue(conversation.id, () => this.onCustomerMessage(message, conversation.id));
+    });
+    const tick = opts.soothingTickMs ?? 5000;
+    if (tick > 0) {
+      this.timer = setInterval(() => void this.tickSoothing().catch((err) => log.warn({ err }, 'soothing tick failed')), tick);
+      this.timer.unref();
+    }
+  }
+
+  private enabledCache = true;
+
+  /** Refreshes what the new-conversation policy reads (settings can change at runtime). */
+  async refreshEnabled(): Promise<void> {
+    this.enabledCache = (await this.d.settings.get()).enabled;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Waits until every queued bot turn is handled (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.chains.size) await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private enqueue(conversationId: string, work: () => Promise<void>): void {
+    const prev = this.chains.get(conversationId) ?? Promise.resolve();
+    const next = prev
+      .then(work)
+      .catch((err) => this.d.log.error({ err, conversation_id: conversationId }, 'bot turn failed'))
+      .finally(() => {
+        if (this.chains.get(conversationId) === next) this.chains.delete(conversationId);
+      });
+    this.chains.set(conversationId, next);
+  }
+
+  private async onCustomerMessage(message: Message, conversationId: string): Promise<void> {
+    const { hub, clock } = this.d;
+    const conversation = await hub.getConversation(conversationId);
+    if (!conversation || conversation.status !== 'bot') return;
+    const settings = await this.d.settings.get();
+    const published = settings.enabled ? await this.d.models() : null;
+    const active = published && { ...published, faqById: faqsOf(published.snapshot) };
+    if (!active) {
+      await this.handOver(conversation, emptyMemory(), { kind: 'handoff', reason: 'bot_off', reason_text: settings.enabled ? '机器人尚未发布知识库' : '机器人已关闭', urgent: false }, null);
+      return;
+    }
+    const memory = await this.loadMemory(conversationId);
+    const c = message.content;
+    const text = c.type === 'text' ? c.text : '';
+    const picked = c.type === 'text' && c.menu_id?.startsWith('faq:') ? active.faqById.get(c.menu_id.slice(4)) : undefined;
+    const analysis = active.model.analyze(text || `[${c.type}]`);
+    const { decision, memory: next } = decide({
+      analysis,
+      picked,
+      memory,
+      settings,
+      tier: conversation.customer.tier,
+      faqById: (id) => active.faqById.get(id),
+      intentAction: (id) => active.snapshot.intents.find((i) => i.id === id)?.action,
+      conversationSentiment: this.d.conversationSentiment,
+    });
+    await this.saveMemory(conversationId, next);
+    this.d.log.debug({ conversation_id: conversationId, kind: decision.kind, band: analysis.band, ms: analysis.ms }, 'bot decided');
+
+    switch (decision.kind) {
+      case 'answer': {
+        const content = this.d.pickAnswer(decision.faq, { tier: conversation.customer.tier, channel: conversation.channel });
+        const outgoing = content?.type === 'text' ? active.model.checkOutgoing(content.text) : { blocked: [], flagged: [] };
+        if (!content || outgoing.blocked.length) {
+          if (outgoing.blocked.length) this.d.log.warn({ faq_id: decision.faq.id }, 'bot answer blocked by the sensitive-word filter');
+          await this.say(conversation, { type: 'text', text: settings.fallback_text });
+          return;
+        }
+        await this.say(conversation, content);
+        return;
+      }
+      case 'clarify':
+      case 'fallback':
+        await this.say(conversation, decision.content);
+        return;
+      case 'handoff':
+        await this.handOver(conversation, next, decision, analysis.intents[0] ?? null);
+        return;
+    }
+  }
+
+  private async handOver(conversation: Conversation, memory: BotMemory, decision: Extract<Decision, { kind: 'handoff' }>, intent: { intent_id: string; name: string; confidence: number } | null) {
+    const { hub, clock } = this.d;
+    const settings = await this.d.settings.get();
+    const humans = isHumanTime(settings.human_hours, clock.now());
+    await this.say(conversation, { type: 'text', text: humans ? settings.handoff_text : settings.offline_text });
+    const history = await hub.listMessages(conversation.id, { limit: 30 });
+    const mood = memory.sentiments.length ? this.d.conversationSentiment(memory.sentiments) : 0;
+    await hub.handoff(conversation.id, {
+      reason: decision.reason,
+      reason_text: humans ? decision.reason_text : `${decision.reason_text}（非人工服务时间，已登记待处理）`,
+      summary: handoffSummary(history, intent ?? memory.last_intent, mood),
+      intent: intent ? { id: intent.intent_id, name: intent.name, confidence: intent.confidence } : null,
+      urgent: decision.urgent,
+    });
+    if (humans && settings.soothing.max_count > 0) {
+      const at = new Date(clock.now().getTime() + settings.soothing.interval_s * 1000).toISOString();
+      await this.d.db.updateTable('bot_state').set({ next_soothing_at: at, soothing_count: 0 }).where('conversation_id', '=', conversation.id).execute();
+    }
+  }
+
+  private async say(conversation: Conversation, content: MessageContent): Promise<void> {
+    const r = await this.d.hub.send({ conversation_id: conversation.id, sender: { type: 'bot', id: null }, content });
+    if (r.message.status === 'failed') this.d.log.info({ conversation_id: conversation.id, code: r.message.fail_code }, 'bot reply not delivered');
+  }
+
+  /**
+   * Sends the soothing message to customers waiting for a human, every interval up to the
+   * maximum. Claiming a due row is a conditional UPDATE, so with several instances each
+   * soothing message is sent once.
+   */
+  async tickSoothing(): Promise<number> {
+    const { db, clock } = this.d;
+    const now = clock.now();
+    const settings = await this.d.settings.get();
+    const due = await db
+      .selectFrom('bot_state')
+      .innerJoin('conversations', 'conversations.id', 'bot_state.conversation_id')
+      .select(['bot_state.conversation_id', 'bot_state.next_soothing_at', 'bot_state.soothing_count'])
+      .where('bot_state.next_soothing_at', '<=', now.toISOString())
+      .where('conversations.status', '=', 'queued')
+      .limit(200)
+      .execute();
+    let sent = 0;
+    for (const row of due) {
+      const count = Number(row.soothing_count) + 1;
+      const next = count >= settings.soothing.max_count ? null : new Date(now.getTime() + settings.soothing.interval_s * 1000).toISOString();
+      const claimed = await db
+        .updateTable('bot_state')
+        .set({ soothing_count: count, next_soothing_at: next })
+        .where('conversation_id', '=', row.conversation_id)
+        .where('next_soothing_at', '=', row.next_soothing_at)
+        .executeTakeFirst();
+      if (!Number(claimed.numUpdatedRows)) continue;
+      const conversation = await this.d.hub.getConversation(row.conversation_id);
+      if (conversation?.status !== 'queued') continue;
+      await this.say(conversation, { type: 'text', text: settings.soothing.text });
+      sent++;
+    }
+    return sent;
+  }
+
+  private async loadMemory(conversationId: string): Promise<BotMemory> {
+    const row = await this.d.db.selectFrom('bot_state').select('state_json').where('conversation_id', '=', conversationId).executeTakeFirst();
+    return row ? { ...emptyMemory(), ...(JSON.parse(row.state_json) as BotMemory) } : emptyMemory();
+  }
+
+  private async saveMemory(conversationId: string, m: BotMemory): Promise<void> {
+    const state_json = JSON.stringify(m);
+    const updated_at = this.d.clock.now().toISOString();
+    await this.d.db
+      .insertInto('bot_state')
+      .values({ conversation_id: conversationId, state_json, updated_at, next_soothing_at: null })
+      .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ state_json, updated_at }))
+      .execute();
+  }
+}

@@ -1,0 +1,91 @@
+import type { Clock } from '../core/clock.js';
+import { notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { KbDb } from './repo.js';
+
+export type JobStatus = 'running' | 'done' | 'failed';
+export type RowError = { row: number; message: string };
+export type Job = {
+  id: string;
+  kind: string;
+  status: JobStatus;
+  filename: string | null;
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  errors: RowError[];
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** at most this many row errors are kept per job (the count goes on) */
+const MAX_ERRORS = 1000;
+
+/**
+ * Import and mining jobs, persisted so any instance shows their progress. A job runs in the
+ * process that accepted the upload; progress is written every few rows.
+ */
+export class Jobs {
+  constructor(private readonly db: KbDb, private readonly clock: Clock) {}
+
+  async create(kind: string, o: { filename?: string | null; total: number; by: string | null }): Promise<JobProgress> {
+    const now = this.clock.now().toISOString();
+    const id = newId('j');
+    await this.db.insertInto('kb_jobs').values({
+      id, kind, status: 'running', filename: o.filename ?? null, total: o.total, processed: 0, created: 0, updated: 0,
+      errors_json: '[]', message: null, created_by: o.by, created_at: now, updated_at: now,
+    }).execute();
+    return new JobProgress(this.db, this.clock, id, o.total);
+  }
+
+  async get(id: string): Promise<Job> {
+    const r = await this.db.selectFrom('kb_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) throw notFound('job');
+    return {
+      id: r.id,
+      kind: r.kind,
+      status: r.status as JobStatus,
+      filename: r.filename,
+      total: Number(r.total),
+      processed: Number(r.processed),
+      created: Number(r.created),
+      updated: Number(r.updated),
+      errors: JSON.parse(r.errors_json) as RowError[],
+      message: r.message,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    };
+  }
+}
+
+export class JobProgress {
+  processed = 0;
+  created = 0;
+  updated = 0;
+  readonly errors: RowError[] = [];
+  private lastFlush = 0;
+
+  constructor(private readonly db: KbDb, private readonly clock: Clock, readonly id: string, public total: number) {}
+
+  error(row: number, message: string): void {
+    if (this.errors.length < MAX_ERRORS) this.errors.push({ row, message });
+  }
+
+  /** writes progress at most every 250 ms (and always when forced) */
+  async flush(force = false): Promise<void> {
+    const t = Date.now();
+    if (!force && t - this.lastFlush < 250) return;
+    this.lastFlush = t;
+    await this.db.updateTable('kb_jobs').set({
+      total: this.total, processed: this.processed, created: this.created, updated: this.updated,
+      errors_json: JSON.stringify(this.errors), updated_at: this.clock.now().toISOString(),
+    }).where('id', '=', this.id).execute();
+  }
+
+  async finish(status: 'done' | 'failed', message: string | null = null): Promise<void> {
+    await this.flush(true);
+    await this.db.updateTable('kb_jobs').set({ status, message, updated_at: this.clock.now().toISOString() }).where('id', '=', this.id).execute();
+  }
+}
