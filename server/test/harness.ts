@@ -139,12 +139,24 @@ export async function startKefuProcess(o: KefuProcOptions): Promise<Proc> {
   }, '/healthz', port);
 }
 
-/** A simulator and a kefu wired to each other, on the database under test. */
-export async function startStack(opts: { simEnv?: Record<string, string>; kefuEnv?: Record<string, string> } = {}) {
+/**
+ * Switches the bot off through the settings API, as an administrator would: tests of the
+ * channels and the hub then see only what customers and agents send.
+ */
+export async function setBotEnabled(kefuUrl: string, enabled: boolean): Promise<void> {
+  const token = await login(kefuUrl, 'admin');
+  const settings = (await api(kefuUrl, 'GET', '/api/bot/settings', undefined, token)).body;
+  const r = await api(kefuUrl, 'PUT', '/api/bot/settings', { ...settings, enabled }, token);
+  if (r.status !== 200) throw new Error(`bot settings: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** A simulator and a kefu wired to each other, on the database under test; the bot is off unless `bot: true`. */
+export async function startStack(opts: { simEnv?: Record<string, string>; kefuEnv?: Record<string, string>; bot?: boolean } = {}) {
   const db = await createTestDb();
   const kefuPort = await freePort();
   const sim = await startSimulator({ callbackUrl: `http://127.0.0.1:${kefuPort}/api/wecom/callback`, env: opts.simEnv });
   let kefu = await startKefuProcess({ port: kefuPort, db, apiBase: sim.url, env: opts.kefuEnv });
+  if (!opts.bot) await setBotEnabled(kefu.url, false);
   const stack = {
     db,
     sim,

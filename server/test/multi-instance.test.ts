@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { api, createTestDb, eventually, freePort, login, startKefuProcess, type Json, type Proc, type TestDb } from './harness.js';
+import { api, createTestDb, eventually, freePort, login, setBotEnabled, startKefuProcess, type Json, type Proc, type TestDb } from './harness.js';
 
 // Two kefu instances on one database and one Redis: an agent connected to instance A sees,
 // live, a message that a website visitor sent through instance B, and replies through A.
@@ -14,6 +14,7 @@ beforeAll(async () => {
   const env = { KEFU_REDIS_URL: 'redis://127.0.0.1:6379', KEFU_REDIS_PREFIX: `kefu-test-${await freePort()}` };
   a = await startKefuProcess({ db, apiBase: 'http://127.0.0.1:9', env });
   b = await startKefuProcess({ db, apiBase: 'http://127.0.0.1:9', env });
+  await setBotEnabled(a.url, false);
 });
 afterAll(async () => {
   for (const s of sockets) s.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { api, createTestDb, eventually, login, startKefuProcess, type Json, type Proc, type TestDb } from './harness.js';
+import { api, createTestDb, eventually, login, setBotEnabled, startKefuProcess, type Json, type Proc, type TestDb } from './harness.js';
 
 let db: TestDb;
 let kefu: Proc;
@@ -10,6 +10,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   db = await createTestDb();
   kefu = await startKefuProcess({ db, apiBase: 'http://127.0.0.1:9' });
+  await setBotEnabled(kefu.url, false);
   token = await login(kefu.url);
 });
 afterAll(async () => {

@@ -29,6 +29,6 @@ export function createBot(deps: { db: Kysely<Database>; hub: HubService; bus: Ev
     settings,
     start: () => service.start({ soothingTickMs: deps.soothingTickMs }),
     stop: () => service.stop(),
-    routes: (app: AppInstance, auth: AuthService) => botRoutes(app, { auth, settings, onChange: () => service.refreshEnabled() }),
+    routes: (app: AppInstance, auth: AuthService) => botRoutes(app, { auth, settings }),
   };
 }

@@ -5,7 +5,7 @@ import { forbidden } from '../core/errors.js';
 import { botSettingsSchema, type BotSettingsStore } from './settings.js';
 
 /** Bot settings: thresholds, hand-off triggers, human hours, soothing messages. */
-export function botRoutes(app: AppInstance, deps: { auth: AuthService; settings: BotSettingsStore; onChange: () => Promise<void> }) {
+export function botRoutes(app: AppInstance, deps: { auth: AuthService; settings: BotSettingsStore }) {
   const auth = requireUser(deps.auth);
   const security = [{ bearer: [] }];
   app.get('/api/bot/settings', { preHandler: auth, schema: { tags: ['bot'], summary: 'Bot settings', security, response: { 200: botSettingsSchema } } }, async () => deps.settings.get());
@@ -14,8 +14,6 @@ export function botRoutes(app: AppInstance, deps: { auth: AuthService; settings:
     schema: { tags: ['bot'], summary: 'Replace the bot settings (admin, supervisor, trainer)', security, body: botSettingsSchema, response: { 200: botSettingsSchema } },
   }, async (req) => {
     if (!['admin', 'supervisor', 'trainer'].includes(req.user!.role)) throw forbidden('只有管理员、主管或训练师可以修改机器人设置');
-    const saved = await deps.settings.put(req.body);
-    await deps.onChange();
-    return saved;
+    return deps.settings.put(req.body);
   });
 }

@@ -44,8 +44,13 @@ export class BotService {
 
   start(opts: { soothingTickMs?: number } = {}): void {
     const { hub, bus, settings, log } = this.d;
-    hub.setNewConversationPolicy(() => (this.enabledCache ? 'bot' : 'queued'));
-    void settings.get().then((s) => (this.enabledCache = s.enabled));
+    // the policy runs inside the ingest transaction: it reads the cached settings and only
+    // schedules a refresh (not awaited), so it never waits for the connection the transaction holds
+    hub.setNewConversationPolicy(() => {
+      void settings.get().catch((err) => log.warn({ err }, 'bot settings refresh failed'));
+      return settings.peek().enabled ? 'bot' : 'queued';
+    });
+    void settings.get().catch(() => undefined);
     bus.on('message.created', ({ message, conversation }) => {
       if (message.direction !== 'in' || message.sender_type !== 'customer' || conversation.status !== 'bot') return;
       this.enqueue(conversation.id, () => this.onCustomerMessage(message, conversation.id));
@@ -55,13 +60,6 @@ export class BotService {
       this.timer = setInterval(() => void this.tickSoothing().catch((err) => log.warn({ err }, 'soothing tick failed')), tick);
       this.timer.unref();
     }
-  }
-
-  private enabledCache = true;
-
-  /** Refreshes what the new-conversation policy reads (settings can change at runtime). */
-  async refreshEnabled(): Promise<void> {
-    this.enabledCache = (await this.d.settings.get()).enabled;
   }
 
   async stop(): Promise<void> {
@@ -86,14 +84,18 @@ export class BotService {
   }
 
   private async onCustomerMessage(message: Message, conversationId: string): Promise<void> {
-    const { hub, clock } = this.d;
+    const { hub } = this.d;
     const conversation = await hub.getConversation(conversationId);
     if (!conversation || conversation.status !== 'bot') return;
     const settings = await this.d.settings.get();
     const published = settings.enabled ? await this.d.models() : null;
     const active = published && { ...published, faqById: faqsOf(published.snapshot) };
     if (!active) {
-      await this.handOver(conversation, emptyMemory(), { kind: 'handoff', reason: 'bot_off', reason_text: settings.enabled ? '机器人尚未发布知识库' : '机器人已关闭', urgent: false }, null);
+      // the bot was switched off (or has no knowledge yet): humans take over without a bot reply
+      await hub.handoff(conversationId, {
+        reason: 'bot_off', reason_text: settings.enabled ? '机器人尚未发布知识库' : '机器人已关闭',
+        summary: handoffSummary(await hub.listMessages(conversationId, { limit: 30 }), null, 0), intent: null, urgent: false,
+      });
       return;
     }
     const memory = await this.loadMemory(conversationId);

@@ -66,6 +66,11 @@ export class BotSettingsStore {
   private cache: { at: number; value: BotSettings } | undefined;
   constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
 
+  /** The last settings read (defaults before the first read), for code that must not query. */
+  peek(): BotSettings {
+    return this.cache?.value ?? DEFAULT_BOT_SETTINGS;
+  }
+
   async get(): Promise<BotSettings> {
     const now = Date.now();
     if (this.cache && now - this.cache.at < 2000) return this.cache.value;
@@ -83,7 +88,7 @@ export class BotSettingsStore {
       .values({ id: 'default', settings_json, updated_at })
       .onConflict((oc) => oc.column('id').doUpdateSet({ settings_json, updated_at }))
       .execute();
-    this.cache = undefined;
+    this.cache = { at: Date.now(), value };
     return value;
   }
 }

@@ -46,7 +46,11 @@ export type OutboundResult = { message: Message; conversation: Conversation; dup
  * The message hub: customers, conversations and messages, whatever the channel.
  * Dedupe is a unique key in the database, so a retry or a second instance cannot store twice.
  */
-/** Decides the first status of a new conversation (the bot module answers 'bot' when it serves). */
+/**
+ * Decides the first status of a new conversation (the bot module answers 'bot' when it serves).
+ * Synchronous on purpose: it runs inside the ingest transaction, where a query of its own would
+ * wait for the connection the transaction holds (a deadlock on SQLite's single connection).
+ */
 export type NewConversationPolicy = (c: { channel: Channel; customer_id: string }) => ConversationStatus;
 
 export class HubService {
