@@ -7,7 +7,7 @@ import { TOKEN_KEY, setUnauthorizedHandler } from './api';
 import { LANG_KEY, applyDayjsLocale, type Lang } from './i18n';
 import type { User } from './types';
 import LoginPage from './pages/Login';
-import WorkspacePage from './pages/Workspace';
+import Shell from './Shell';
 
 const USER_KEY = 'kefu_user';
 
@@ -34,6 +34,7 @@ export default function App() {
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(USER_KEY);
     setSession(null);
+    if (window.location.pathname !== '/') window.history.replaceState(null, '', '/');
   }, []);
 
   useEffect(() => {
@@ -66,7 +67,7 @@ export default function App() {
     >
       <AntApp>
         {session ? (
-          <WorkspacePage session={session} onLogout={logout} onSwitchLang={switchLang} />
+          <Shell session={session} onLogout={logout} onSwitchLang={switchLang} />
         ) : (
           <LoginPage onLogin={onLogin} onSwitchLang={switchLang} />
         )}

@@ -62,6 +62,69 @@ export async function api<T>(path: string, opts: Opts = {}): Promise<T> {
   return data as T;
 }
 
+async function rawFetch(path: string, init: RequestInit): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = getToken();
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network_error', (e as Error).message || 'network error', null);
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    let data: unknown = text;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep text */
+    }
+    const err = (data as ApiErrorBody | null)?.error;
+    if (res.status === 401 && onUnauthorized) onUnauthorized();
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? `HTTP ${res.status}`, data);
+  }
+  return res;
+}
+
+/** multipart upload (field `file`, plus extra text fields); JSON answer. */
+export async function upload<T>(path: string, file: File | Blob, fields: Record<string, string> = {}, filename?: string): Promise<T> {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+  if (filename) fd.append('file', file, filename);
+  else fd.append('file', file);
+  const res = await rawFetch(path, { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** GET a file with the token and save it (the browser's download). */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const res = await rawFetch(path, { method: 'GET' });
+  const blob = await res.blob();
+  let name = fallbackName;
+  const cd = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  const plain = /filename="?([^";]+)"?/i.exec(cd);
+  if (star) name = decodeURIComponent(star[1]);
+  else if (plain) name = plain[1];
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** the message of an error for a toast */
+export function errMsg(e: unknown): string {
+  if (e instanceof ApiError) return e.message || e.code;
+  return (e as Error)?.message ?? String(e);
+}
+
 /** crypto.randomUUID exists only in secure contexts (https, localhost); fall back elsewhere. */
 export function uuid(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();

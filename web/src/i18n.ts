@@ -4,6 +4,7 @@ import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime';
 import 'dayjs/locale/zh-cn';
 import 'dayjs/locale/en';
+import { trainingEn, trainingZh } from './training/i18n';
 
 dayjs.extend(relativeTime);
 
@@ -34,12 +35,33 @@ const zh = {
     demo: '演示账号：agent1 / kefu123',
   },
   header: { logout: '退出登录', switchLang: 'English' },
+  nav: { workspace: '工作台', training: '知识库/训练', trainingShort: '训练' },
+  roles: { admin: '管理员', supervisor: '主管', agent: '客服', trainer: '训练师' },
+  tiers: { 普通: '普通', 银卡: '银卡', 金卡: '金卡', VIP: 'VIP' },
+  handoff: {
+    title: '机器人转人工',
+    reason: '转人工原因',
+    summary: '机器人摘要',
+    intent: '意图猜测',
+    noIntent: '未识别',
+    reasons: {
+      explicit_request: '客户要求转人工',
+      repeated_question: '客户重复提问',
+      negative_sentiment: '客户情绪负面',
+      unanswered: '机器人无法回答',
+      vip: 'VIP 客户',
+      keyword: '命中转人工关键词',
+      intent: '意图需要人工处理',
+      bot_off: '机器人已关闭',
+    },
+  },
   conn: { connected: '已连接', reconnecting: '重连中', connecting: '连接中' },
   list: {
     title: '进行中的会话',
     empty: '暂无进行中的会话',
     search: '搜索客户或消息',
     loadFailed: '会话列表加载失败：{{reason}}',
+    urgent: '紧急',
   },
   channel: { wecom_kf: '微信客服', web: '网站' },
   status: { bot: '机器人', queued: '排队中', assigned: '已分配', closed: '已结束' },
@@ -65,6 +87,11 @@ const zh = {
     you: '我',
     system: '系统',
     loadingOlder: '加载中…',
+    image: '图片',
+    imageHint: '发送图片（不超过 10 MB）',
+    imageOnly: '请选择图片文件',
+    imageTooLarge: '图片不能超过 10 MB',
+    uploadFailed: '图片上传失败：{{reason}}',
   },
   msg: {
     mediaFailed: '媒体获取失败',
@@ -120,12 +147,33 @@ const en: typeof zh = {
     demo: 'Demo account: agent1 / kefu123',
   },
   header: { logout: 'Log out', switchLang: '中文' },
+  nav: { workspace: 'Workspace', training: 'Knowledge & training', trainingShort: 'Training' },
+  roles: { admin: 'Admin', supervisor: 'Supervisor', agent: 'Agent', trainer: 'Trainer' },
+  tiers: { 普通: 'Regular', 银卡: 'Silver', 金卡: 'Gold', VIP: 'VIP' },
+  handoff: {
+    title: 'Bot hand-off',
+    reason: 'Reason',
+    summary: 'Bot summary',
+    intent: 'Likely intent',
+    noIntent: 'Not recognised',
+    reasons: {
+      explicit_request: 'Customer asked for a human',
+      repeated_question: 'Customer repeated the question',
+      negative_sentiment: 'Negative sentiment',
+      unanswered: 'The bot could not answer',
+      vip: 'VIP customer',
+      keyword: 'Hand-off keyword',
+      intent: 'Intent needs a human',
+      bot_off: 'Bot is off',
+    },
+  },
   conn: { connected: 'Connected', reconnecting: 'Reconnecting', connecting: 'Connecting' },
   list: {
     title: 'Open conversations',
     empty: 'No open conversations',
     search: 'Search customers or messages',
     loadFailed: 'Could not load conversations: {{reason}}',
+    urgent: 'Urgent',
   },
   channel: { wecom_kf: 'WeChat KF', web: 'Website' },
   status: { bot: 'Bot', queued: 'Queued', assigned: 'Assigned', closed: 'Closed' },
@@ -151,6 +199,11 @@ const en: typeof zh = {
     you: 'Me',
     system: 'System',
     loadingOlder: 'Loading…',
+    image: 'Image',
+    imageHint: 'Send a picture (up to 10 MB)',
+    imageOnly: 'Please choose an image file',
+    imageTooLarge: 'Images must be 10 MB or smaller',
+    uploadFailed: 'Image upload failed: {{reason}}',
   },
   msg: {
     mediaFailed: 'Media unavailable',
@@ -181,7 +234,10 @@ const en: typeof zh = {
   },
 };
 
-const resources: Record<Lang, { translation: Dict }> = { zh: { translation: zh }, en: { translation: en } };
+const resources: Record<Lang, { translation: Dict }> = {
+  zh: { translation: { ...zh, training: trainingZh } },
+  en: { translation: { ...en, training: trainingEn } },
+};
 
 export function initialLang(): Lang {
   const saved = localStorage.getItem(LANG_KEY);

@@ -54,6 +54,23 @@ export type Message = {
 
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
 
+/** Conversation priority: the queue serves higher first; the agent page marks urgent in red. */
+export const PRIORITY = { normal: 0, vip: 1, urgent: 2 } as const;
+
+/** What the bot hands over to a human. */
+export type Handoff = {
+  /** machine-readable trigger: explicit_request, repeated_question, negative_sentiment, unanswered, vip, keyword, intent, bot_off */
+  reason: string;
+  /** human-readable reason shown to the agent, e.g. 客户连续 3 次询问同一问题 */
+  reason_text: string;
+  /** a few lines summarising the conversation so far */
+  summary: string;
+  /** the bot's best guess of what the customer wants */
+  intent: { id: string; name: string; confidence: number } | null;
+  urgent: boolean;
+  at: string;
+};
+
 export type Conversation = {
   id: string;
   customer_id: string;
@@ -69,8 +86,19 @@ export type Conversation = {
   unread_count: number;
   created_at: string;
   closed_at: string | null;
-  customer: { id: string; display_name: string; avatar_url: string | null };
+  /** 0 normal, 1 VIP, 2 urgent (absent from older servers) */
+  priority?: number;
+  handoff?: Handoff | null;
+  /** tier: 普通 / 银卡 / 金卡 / VIP */
+  customer: { id: string; display_name: string; avatar_url: string | null; tier?: string };
 };
+
+export function isUrgent(c: Conversation): boolean {
+  return (c.priority ?? 0) >= PRIORITY.urgent || c.handoff?.urgent === true;
+}
+export function isVip(c: Conversation): boolean {
+  return (c.priority ?? 0) === PRIORITY.vip || (c.customer.tier ?? '').toUpperCase() === 'VIP';
+}
 
 /** One line of text that stands for a message in lists and logs (never the full body). */
 export function previewOf(c: MessageContent): string {

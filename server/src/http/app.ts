@@ -66,13 +66,16 @@ export async function createHttpApp(opts: { logger: Logger; bodyLimit: number; w
 
   app.setNotFoundHandler((req, reply) => {
     // the agent web app is a single-page app: unknown non-API GETs serve its index.html
-    if (req.method === 'GET' && !req.url.startsWith('/api/') && opts.webDist && existsSync(resolve(opts.webDist, 'index.html'))) {
+    // (paths that name a file, like a stale /assets/x.js, stay 404)
+    const path = req.url.split('?')[0]!;
+    if (req.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path) && opts.webDist && existsSync(resolve(opts.webDist, 'index.html'))) {
       return reply.sendFile('index.html');
     }
     return reply.status(404).send({ error: { code: 'not_found', message: `${req.method} ${req.url.split('?')[0]} not found` } } satisfies ErrorBody);
   });
   if (opts.webDist && existsSync(opts.webDist)) {
-    await app.register(fastifyStatic, { root: resolve(opts.webDist), prefix: '/', wildcard: false, index: ['index.html'] });
+    // wildcard: files are looked up per request, so a rebuilt web app is served without a restart
+    await app.register(fastifyStatic, { root: resolve(opts.webDist), prefix: '/', wildcard: true, index: ['index.html'] });
   }
   return app;
 }

@@ -28,4 +28,5 @@ export function attachAgentGateway(io: Server, bus: EventBus, auth: AuthService)
   bus.on('message.created', (p) => void ns.to('agents').emit('message.created', p));
   bus.on('message.updated', (p) => void ns.to('agents').emit('message.updated', p));
   bus.on('conversation.updated', (p) => void ns.to('agents').emit('conversation.updated', p));
+  bus.on('knowledge.alert', (p) => void ns.to('agents').emit('knowledge.alert', p));
 }

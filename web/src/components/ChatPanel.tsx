@@ -1,10 +1,60 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { Button, Empty, Input, Spin, Typography } from 'antd';
-import { ArrowLeftOutlined, PoweroffOutlined, SendOutlined } from '@ant-design/icons';
+import { App as AntApp, Button, Empty, Input, Progress, Spin, Tooltip, Typography } from 'antd';
+import { AlertOutlined, ArrowLeftOutlined, DownOutlined, PictureOutlined, PoweroffOutlined, RobotOutlined, SendOutlined, UpOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import type { Conversation, Message } from '../types';
+import type { Conversation, Handoff, Message } from '../types';
 import MessageView from './MessageView';
-import { ChannelTag, CustomerAvatar, StatusTag } from './tags';
+import { ChannelTag, CustomerAvatar, PriorityTags, StatusTag, TierTag } from './tags';
+
+const IMAGE_MAX = 10 * 1024 * 1024;
+
+/** What the bot tells the agent when it hands over: why, a summary, and its best guess of the intent. */
+function HandoffCard({ h }: { h: Handoff }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(true);
+  const conf = h.intent ? Math.round(h.intent.confidence * 100) : 0;
+  return (
+    <div className={`handoff-card${h.urgent ? ' handoff-card-urgent' : ''}`} data-testid="handoff-card" data-reason={h.reason}>
+      <div className="handoff-head" onClick={() => setOpen((x) => !x)} role="button" tabIndex={0}>
+        {h.urgent ? <AlertOutlined style={{ color: '#cf1322' }} /> : <RobotOutlined style={{ color: '#722ed1' }} />}
+        <span className="handoff-title">{t('handoff.title')}</span>
+        <span className="handoff-reason" data-testid="handoff-reason">
+          {h.reason_text || t(`handoff.reasons.${h.reason}`, { defaultValue: h.reason })}
+        </span>
+        <span className="handoff-time">{dayjs(h.at).isValid() ? dayjs(h.at).format('HH:mm') : ''}</span>
+        {open ? <UpOutlined className="handoff-toggle" /> : <DownOutlined className="handoff-toggle" />}
+      </div>
+      {open ? (
+        <div className="handoff-body">
+          <div className="handoff-row">
+            <span className="handoff-label">{t('handoff.reason')}</span>
+            <span>{h.reason_text || h.reason}</span>
+          </div>
+          {h.summary ? (
+            <div className="handoff-row">
+              <span className="handoff-label">{t('handoff.summary')}</span>
+              <span className="handoff-summary" data-testid="handoff-summary">
+                {h.summary}
+              </span>
+            </div>
+          ) : null}
+          <div className="handoff-row">
+            <span className="handoff-label">{t('handoff.intent')}</span>
+            {h.intent ? (
+              <span className="handoff-intent" data-testid="handoff-intent">
+                <b>{h.intent.name}</b>
+                <Progress percent={conf} size="small" style={{ width: 140, margin: 0 }} strokeColor={conf >= 70 ? '#52c41a' : conf >= 40 ? '#faad14' : '#ff7875'} />
+              </span>
+            ) : (
+              <Typography.Text type="secondary">{t('handoff.noIntent')}</Typography.Text>
+            )}
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
 
 type Props = {
   conversation: Conversation;
@@ -12,14 +62,18 @@ type Props = {
   loading: boolean;
   closing: boolean;
   onSend: (text: string) => void;
+  onSendImage: (file: File) => Promise<void>;
   onRetry: (m: Message) => void;
   onClose: () => void;
   onBack?: () => void;
 };
 
-export default function ChatPanel({ conversation: c, messages, loading, closing, onSend, onRetry, onClose, onBack }: Props) {
+export default function ChatPanel({ conversation: c, messages, loading, closing, onSend, onSendImage, onRetry, onClose, onBack }: Props) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState('');
+  const { message: toast } = AntApp.useApp();
+  const [uploading, setUploading] = useState(false);
+  const fileRef = useRef<HTMLInputElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickRef = useRef(true);
   const closed = c.status === 'closed';
@@ -42,6 +96,21 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
     setDraft('');
   };
 
+  const pickImage = async (e: React.ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file || closed) return;
+    if (!file.type.startsWith('image/')) return void toast.warning(t('chat.imageOnly'));
+    if (file.size > IMAGE_MAX) return void toast.warning(t('chat.imageTooLarge'));
+    stickRef.current = true;
+    setUploading(true);
+    try {
+      await onSendImage(file);
+    } finally {
+      setUploading(false);
+    }
+  };
+
   return (
     <div className="chat" data-testid="chat-panel" data-conversation-id={c.id}>
       <div className="chat-head">
@@ -54,6 +123,8 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
           <div className="chat-head-tags">
             <ChannelTag channel={c.channel} />
             <StatusTag status={c.status} />
+            <TierTag tier={c.customer.tier} />
+            <PriorityTags c={c} />
           </div>
         </div>
         <Button
@@ -67,6 +138,7 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
           {closed ? t('chat.closed') : t('chat.close')}
         </Button>
       </div>
+      {c.handoff ? <HandoffCard key={c.id + c.handoff.at} h={c.handoff} /> : null}
       <div
         className="chat-body"
         ref={scrollRef}
@@ -103,9 +175,25 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
           data-testid="reply-input"
         />
         <div className="chat-input-bar">
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            Enter ↵ / Shift+Enter
-          </Typography.Text>
+          <span className="chat-tools">
+            <input ref={fileRef} type="file" accept="image/*" hidden onChange={pickImage} data-testid="image-input" />
+            <Tooltip title={t('chat.imageHint')}>
+              <Button
+                type="text"
+                size="small"
+                icon={<PictureOutlined />}
+                loading={uploading}
+                disabled={closed}
+                onClick={() => fileRef.current?.click()}
+                data-testid="attach-image"
+              >
+                {t('chat.image')}
+              </Button>
+            </Tooltip>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              Enter ↵ / Shift+Enter
+            </Typography.Text>
+          </span>
           <Button type="primary" icon={<SendOutlined />} onClick={send} disabled={closed || !draft.trim()} data-testid="reply-send">
             {t('chat.send')}
           </Button>

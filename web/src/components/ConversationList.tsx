@@ -3,8 +3,8 @@ import { Badge, Empty, Input, Spin, Typography } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import type { Conversation } from '../types';
-import { ChannelTag, CustomerAvatar, StatusTag } from './tags';
+import { isUrgent, type Conversation } from '../types';
+import { ChannelTag, CustomerAvatar, PriorityTags, StatusTag, TierTag } from './tags';
 
 type Props = {
   items: Conversation[];
@@ -64,8 +64,9 @@ export default function ConversationList({ items, loading, selectedId, onSelect,
           shown.map((c) => (
             <div
               key={c.id}
-              className={`conv-item${c.id === selectedId ? ' conv-item-active' : ''}`}
+              className={`conv-item${c.id === selectedId ? ' conv-item-active' : ''}${isUrgent(c) ? ' conv-item-urgent' : ''}`}
               data-testid="conversation-item"
+              data-priority={c.priority ?? 0}
               data-conversation-id={c.id}
               data-unread={c.unread_count}
               onClick={() => onSelect(c.id)}
@@ -91,6 +92,8 @@ export default function ConversationList({ items, loading, selectedId, onSelect,
                 <div className="conv-tags">
                   <ChannelTag channel={c.channel} />
                   <StatusTag status={c.status} />
+                  <PriorityTags c={c} />
+                  <TierTag tier={c.customer.tier} />
                 </div>
               </div>
             </div>

@@ -252,7 +252,7 @@ export default function MessageView({ message: m, customerName, onRetry }: Props
               {(m.fail_code && t(`failCodes.${m.fail_code}`, { defaultValue: '' })) || m.fail_reason || t('chat.failed')}
             </Typography.Text>
             {m.fail_code ? <Tag style={{ marginInlineStart: 6 }}>{m.fail_code}</Tag> : null}
-            {onRetry && m.content.type === 'text' ? (
+            {onRetry && (m.content.type === 'text' || (m.content.type === 'image' && m.content.media.media_id)) ? (
               <Button type="link" size="small" onClick={() => onRetry(m)} style={{ paddingInline: 4 }}>
                 {t('chat.retry')}
               </Button>

@@ -1,7 +1,7 @@
 import { Avatar, Tag } from 'antd';
-import { GlobalOutlined, WechatOutlined } from '@ant-design/icons';
+import { CrownOutlined, FireOutlined, GlobalOutlined, WechatOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import type { Channel, Conversation, ConversationStatus } from '../types';
+import { isUrgent, isVip, type Channel, type Conversation, type ConversationStatus } from '../types';
 
 const STATUS_COLOR: Record<ConversationStatus, string> = { bot: 'purple', queued: 'orange', assigned: 'blue', closed: 'default' };
 
@@ -39,5 +39,37 @@ export function CustomerAvatar({ c, size = 40 }: { c: Conversation['customer']; 
     <Avatar size={size} style={{ background: PALETTE[h % PALETTE.length], flex: 'none' }}>
       {Array.from(name)[0]}
     </Avatar>
+  );
+}
+
+const TIER_COLOR: Record<string, string> = { 银卡: 'default', 金卡: 'orange', VIP: 'gold' };
+
+/** the customer's tier, unless ordinary (普通) */
+export function TierTag({ tier }: { tier?: string }) {
+  const { t } = useTranslation();
+  if (!tier || tier === '普通') return null;
+  return (
+    <Tag color={TIER_COLOR[tier] ?? 'default'} icon={tier === 'VIP' ? <CrownOutlined /> : undefined} className="tag-compact" data-testid="tier-tag">
+      {t(`tiers.${tier}`, { defaultValue: tier })}
+    </Tag>
+  );
+}
+
+/** 紧急 (red) for urgent hand-offs, VIP (gold) for VIP priority */
+export function PriorityTags({ c }: { c: Conversation }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {isUrgent(c) ? (
+        <Tag color="red" icon={<FireOutlined />} className="tag-compact" data-testid="urgent-tag">
+          {t('list.urgent')}
+        </Tag>
+      ) : null}
+      {isVip(c) && c.customer.tier !== 'VIP' ? (
+        <Tag color="gold" icon={<CrownOutlined />} className="tag-compact" data-testid="vip-tag">
+          VIP
+        </Tag>
+      ) : null}
+    </>
   );
 }

@@ -1,21 +1,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { App as AntApp, Badge, Button, Empty, Grid, Layout, Menu, Space, Tooltip } from 'antd';
-import { CustomerServiceFilled, GlobalOutlined, LogoutOutlined, MessageOutlined, UserOutlined } from '@ant-design/icons';
-import { io, type Socket } from 'socket.io-client';
+import { App as AntApp, Empty } from 'antd';
+import { MessageOutlined } from '@ant-design/icons';
+import type { Socket } from 'socket.io-client';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, uuid } from '../api';
+import { api, ApiError, upload, uuid } from '../api';
 import type { Session } from '../App';
-import type { ApiErrorBody, Conversation, Message } from '../types';
+import { isUrgent, type ApiErrorBody, type Conversation, type Message, type MessageContent } from '../types';
 import ConversationList from '../components/ConversationList';
 import ChatPanel from '../components/ChatPanel';
 
-type Props = { session: Session; onLogout: () => void; onSwitchLang: () => void };
-type ConnState = 'connecting' | 'connected' | 'reconnecting';
+type Props = { session: Session; socket: Socket; mobile: boolean; onUnread?: (n: number) => void };
 
 const STATUS_RANK: Record<Message['status'], number> = { pending: 0, received: 1, sent: 1, failed: 1 };
 
+/** urgent hand-offs waiting in the queue first, then the most recent activity */
 function sortConversations(list: Conversation[]): Conversation[] {
-  return [...list].sort((a, b) => (a.last_message_at < b.last_message_at ? 1 : a.last_message_at > b.last_message_at ? -1 : 0));
+  const rank = (c: Conversation) => (c.status === 'queued' && isUrgent(c) ? 0 : 1);
+  return [...list].sort(
+    (a, b) => rank(a) - rank(b) || (a.last_message_at < b.last_message_at ? 1 : a.last_message_at > b.last_message_at ? -1 : 0),
+  );
 }
 
 /** Insert or replace a message: same id, or the pending bubble with the same client_msg_id. Never downgrade a settled status back to pending. */
@@ -34,11 +37,9 @@ function isLocal(m: Message): boolean {
   return m.id.startsWith('local-');
 }
 
-export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props) {
+export default function WorkspacePage({ session, socket, mobile, onUnread }: Props) {
   const { t } = useTranslation();
   const { message: toast } = AntApp.useApp();
-  const screens = Grid.useBreakpoint();
-  const mobile = screens.md === false;
 
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [listLoading, setListLoading] = useState(true);
@@ -46,7 +47,6 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
   const [messages, setMessages] = useState<Message[]>([]);
   const [msgLoading, setMsgLoading] = useState(false);
   const [closing, setClosing] = useState(false);
-  const [conn, setConn] = useState<ConnState>('connecting');
   const [tick, setTick] = useState(0);
 
   const selectedRef = useRef<string | null>(null);
@@ -145,48 +145,32 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
     [upsertConversation, failToast, markRead, t],
   );
 
-  // socket.io: one connection per session
+  // socket.io: the shell owns the one connection per session; the workspace listens on it
   const handlersRef = useRef({ onMessageEvent, upsertConversation, loadList, loadMessages });
   handlersRef.current = { onMessageEvent, upsertConversation, loadList, loadMessages };
   useEffect(() => {
-    const socket: Socket = io('/agent', { auth: { token: session.token }, transports: ['websocket', 'polling'] });
-    let connectedBefore = false;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    socket.on('connect', () => {
-      setConn('connected');
+    let connectedBefore = socket.connected;
+    const onConnect = () => {
       if (connectedBefore) {
         void handlersRef.current.loadList();
         if (selectedRef.current) void handlersRef.current.loadMessages(selectedRef.current);
       }
       connectedBefore = true;
-    });
-    socket.on('disconnect', (reason) => {
-      setConn('reconnecting');
-      // a server-side disconnect is not retried by socket.io itself
-      if (reason === 'io server disconnect') {
-        if (retry) clearTimeout(retry);
-        retry = setTimeout(() => socket.connect(), 2000);
-      }
-    });
-    socket.on('connect_error', () => {
-      setConn(connectedBefore ? 'reconnecting' : 'connecting');
-      // a middleware rejection stops automatic reconnection: retry ourselves
-      if (!socket.active) {
-        if (retry) clearTimeout(retry);
-        retry = setTimeout(() => socket.connect(), 3000);
-      }
-    });
-    socket.io.on('reconnect_attempt', () => setConn('reconnecting'));
-    socket.on('message.created', (p: { message: Message; conversation?: Conversation }) => handlersRef.current.onMessageEvent(p, true));
-    socket.on('message.updated', (p: { message: Message; conversation?: Conversation }) => handlersRef.current.onMessageEvent(p, false));
-    socket.on('conversation.updated', (p: { conversation: Conversation }) => handlersRef.current.upsertConversation(p.conversation, false));
-    return () => {
-      if (retry) clearTimeout(retry);
-      socket.removeAllListeners();
-      socket.io.removeAllListeners();
-      socket.disconnect();
     };
-  }, [session.token]);
+    const onCreated = (p: { message: Message; conversation?: Conversation }) => handlersRef.current.onMessageEvent(p, true);
+    const onUpdated = (p: { message: Message; conversation?: Conversation }) => handlersRef.current.onMessageEvent(p, false);
+    const onConv = (p: { conversation: Conversation }) => handlersRef.current.upsertConversation(p.conversation, false);
+    socket.on('connect', onConnect);
+    socket.on('message.created', onCreated);
+    socket.on('message.updated', onUpdated);
+    socket.on('conversation.updated', onConv);
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('message.created', onCreated);
+      socket.off('message.updated', onUpdated);
+      socket.off('conversation.updated', onConv);
+    };
+  }, [socket]);
 
   useEffect(() => {
     void loadList();
@@ -205,8 +189,8 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
     [loadMessages],
   );
 
-  const sendText = useCallback(
-    async (text: string, conversationId: string) => {
+  const sendContent = useCallback(
+    async (content: MessageContent, conversationId: string) => {
       const cid = uuid();
       const local: Message = {
         id: `local-${cid}`,
@@ -214,7 +198,7 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
         direction: 'out',
         sender_type: 'agent',
         sender_id: session.user?.id ?? null,
-        content: { type: 'text', text },
+        content,
         status: 'pending',
         fail_code: null,
         fail_reason: null,
@@ -224,7 +208,12 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
       setMessages((prev) => [...prev, local]);
       try {
         const r = await api<{ message: Message }>(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, {
-          body: { text, client_msg_id: cid },
+          body:
+            content.type === 'text'
+              ? { text: content.text, client_msg_id: cid }
+              : content.type === 'image'
+                ? { content: { type: 'image', media: { media_id: content.media.media_id } }, client_msg_id: cid }
+                : { content, client_msg_id: cid },
         });
         if (selectedRef.current === conversationId) setMessages((prev) => upsertMessage(prev, r.message));
       } catch (e) {
@@ -246,14 +235,28 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
     [session.user, failToast, t],
   );
 
-  const onSend = useCallback((text: string) => selectedId && void sendText(text, selectedId), [selectedId, sendText]);
+  const onSend = useCallback((text: string) => selectedId && void sendContent({ type: 'text', text }, selectedId), [selectedId, sendContent]);
+  /** uploads the picture to kefu's media store, then sends it as an image message */
+  const onSendImage = useCallback(
+    async (file: File) => {
+      const conversationId = selectedId;
+      if (!conversationId) return;
+      try {
+        const ref = await upload<{ media_id: string; mime: string; size: number; filename?: string }>('/api/media', file);
+        await sendContent({ type: 'image', media: { media_id: ref.media_id, mime: ref.mime, size: ref.size, filename: ref.filename } }, conversationId);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 401)) toast.error(t('chat.uploadFailed', { reason: (e as Error).message }));
+      }
+    },
+    [selectedId, sendContent, toast, t],
+  );
   const onRetry = useCallback(
     (m: Message) => {
-      if (m.content.type !== 'text') return;
+      if (m.content.type !== 'text' && !(m.content.type === 'image' && m.content.media.media_id)) return;
       if (isLocal(m)) setMessages((prev) => prev.filter((x) => x.id !== m.id));
-      void sendText(m.content.text, m.conversation_id);
+      void sendContent(m.content, m.conversation_id);
     },
-    [sendText],
+    [sendContent],
   );
 
   const onClose = useCallback(async () => {
@@ -274,16 +277,7 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
   }, [selectedId, toast, t]);
 
   const totalUnread = conversations.reduce((n, c) => n + (c.id === selectedId ? 0 : c.unread_count), 0);
-  const user = session.user;
-
-  const connBadge = (
-    <Tooltip title={conn === 'connected' ? 'Socket.IO /agent' : undefined}>
-      <span className={`conn conn-${conn}`} data-testid="connection-status" data-state={conn}>
-        <Badge status={conn === 'connected' ? 'success' : conn === 'reconnecting' ? 'warning' : 'processing'} />
-        {!mobile || conn !== 'connected' ? t(`conn.${conn}`) : null}
-      </span>
-    </Tooltip>
-  );
+  useEffect(() => onUnread?.(totalUnread), [totalUnread, onUnread]);
 
   const list = <ConversationList items={conversations} loading={listLoading} selectedId={selectedId} onSelect={select} tick={tick} />;
   const chat = selected ? (
@@ -293,6 +287,7 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
       loading={msgLoading}
       closing={closing}
       onSend={onSend}
+      onSendImage={onSendImage}
       onRetry={onRetry}
       onClose={onClose}
       onBack={mobile ? () => { selectedRef.current = null; setSelectedId(null); } : undefined}
@@ -303,66 +298,12 @@ export default function WorkspacePage({ session, onLogout, onSwitchLang }: Props
     </div>
   );
 
-  return (
-    <Layout className="ws-root">
-      <Layout.Header className="ws-header">
-        <Space size={10} className="ws-brand">
-          <CustomerServiceFilled style={{ fontSize: 22, color: '#4096ff' }} />
-          <span className="ws-brand-text">{mobile ? t('brandShort') : t('brand')}</span>
-        </Space>
-        <div style={{ flex: 1 }} />
-        <Space size={mobile ? 4 : 12} className="ws-header-right">
-          {connBadge}
-          {!mobile ? (
-            <span className="ws-user" data-testid="agent-name">
-              <UserOutlined /> {user?.display_name ?? user?.username ?? ''}
-            </span>
-          ) : null}
-          <Button type="text" size="small" className="ws-header-btn" icon={<GlobalOutlined />} onClick={onSwitchLang} data-testid="lang-switch">
-            {t('header.switchLang')}
-          </Button>
-          <Tooltip title={t('header.logout')}>
-            <Button type="text" size="small" className="ws-header-btn" icon={<LogoutOutlined />} onClick={onLogout} data-testid="logout">
-              {mobile ? null : t('header.logout')}
-            </Button>
-          </Tooltip>
-        </Space>
-      </Layout.Header>
-      <Layout>
-        {!mobile ? (
-          <Layout.Sider width={64} className="ws-sider" theme="dark">
-            <Menu
-              theme="dark"
-              mode="inline"
-              selectedKeys={['chat']}
-              inlineIndent={0}
-              items={[
-                {
-                  key: 'chat',
-                  label: (
-                    <Tooltip title={t('list.title')} placement="right">
-                      <Badge count={totalUnread} size="small" offset={[6, -2]}>
-                        <MessageOutlined style={{ fontSize: 20, color: '#fff' }} />
-                      </Badge>
-                    </Tooltip>
-                  ),
-                },
-              ]}
-              className="ws-nav"
-            />
-          </Layout.Sider>
-        ) : null}
-        <Layout.Content className="ws-content">
-          {mobile ? (
-            selected ? chat : list
-          ) : (
-            <div className="ws-split">
-              <div className="ws-list-pane">{list}</div>
-              <div className="ws-chat-pane">{chat}</div>
-            </div>
-          )}
-        </Layout.Content>
-      </Layout>
-    </Layout>
+  return mobile ? (
+    selected ? chat : list
+  ) : (
+    <div className="ws-split">
+      <div className="ws-list-pane">{list}</div>
+      <div className="ws-chat-pane">{chat}</div>
+    </div>
   );
 }

@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Typography } from 'antd';
+import dayjs from 'dayjs';
+import { api, ApiError } from '../api';
+import type { Intent } from './types';
+
+export function PageHeader({ title, desc, extra }: { title: string; desc?: string; extra?: React.ReactNode }) {
+  return (
+    <div className="tr-page-head">
+      <div style={{ flex: 1, minWidth: 0 }}>
+        <Typography.Title level={4} style={{ margin: 0 }} data-testid="training-page-title">
+          {title}
+        </Typography.Title>
+        {desc ? (
+          <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+            {desc}
+          </Typography.Text>
+        ) : null}
+      </div>
+      {extra ? <div className="tr-page-extra">{extra}</div> : null}
+    </div>
+  );
+}
+
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = dayjs(iso);
+  return d.isValid() ? d.format('YYYY-MM-DD HH:mm') : '—';
+}
+
+export function pct(x: number | null | undefined, digits = 1): string {
+  if (x == null || Number.isNaN(x)) return '—';
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** green ≥ good, orange ≥ ok, red below */
+export function scoreColor(x: number, good = 0.8, ok = 0.6): string {
+  return x >= good ? '#52c41a' : x >= ok ? '#faad14' : '#ff4d4f';
+}
+
+/** Errors the knowledge API answers, for toasts */
+export function reason(e: unknown): string {
+  if (e instanceof ApiError) return e.status === 404 && e.code === 'http_404' ? `${e.message} (404)` : e.message || e.code;
+  return (e as Error)?.message ?? String(e);
+}
+
+/** The intents, for selects and name look-ups. */
+export function useIntents(): { intents: Intent[]; loading: boolean; reload: () => Promise<void> } {
+  const [intents, setIntents] = useState<Intent[]>([]);
+  const [loading, setLoading] = useState(true);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      const r = await api<{ items: Intent[] } | Intent[]>('/api/knowledge/intents');
+      setIntents(Array.isArray(r) ? r : r.items ?? []);
+    } catch {
+      setIntents([]);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { intents, loading, reload };
+}
+
+/** items of a list answer: `{items: [...]}` (the contract) or a bare array */
+export function itemsOf<T>(r: { items?: T[] } | T[] | null | undefined): T[] {
+  if (!r) return [];
+  return Array.isArray(r) ? r : r.items ?? [];
+}
+
+/** lines of a textarea: trimmed, non-empty, unique */
+export function lines(text: string): string[] {
+  return [...new Set(text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean))];
+}
