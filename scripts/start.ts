@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadConfig, ConfigError, DEMO_WECOM } from '../server/src/config.js';
+import { loadConfigOrExit, DEMO_WECOM } from '../server/src/config.js';
 
 /**
  * `npm start`: kefu on :3000 and, unless WECOM_API_BASE points at a real WeCom, the WeCom
  * simulator on :3100 wired to it. Environment variables pass through, so the same command
  * runs against a real corp.
  */
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`kefu: ${e.message}`);
-    process.exit(78);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 
 const children: ChildProcess[] = [];
 const start = (name: string, script: string, env: Record<string, string>) => {

@@ -65,3 +65,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const isPostgres = (c: Pick<Config, 'KEFU_DATABASE_URL'>) => c.KEFU_DATABASE_URL.startsWith('postgres');
+
+/** Loads the configuration or stops the process with one clear line per bad value (exit 78). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`kefu: ${e.message}`);
+      process.exit(78);
+    }
+    throw e;
+  }
+}

@@ -1,18 +1,9 @@
-import { loadConfig, ConfigError, isPostgres } from './config.js';
+import { loadConfigOrExit, isPostgres } from './config.js';
 import { createLogger } from './core/logger.js';
 import { startKefu, type Kefu } from './app.js';
 import { DEMO_USERS } from './demo/seed.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`kefu: ${e.message}`);
-    process.exit(78);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 
 const log = createLogger(config.KEFU_LOG_LEVEL);
 

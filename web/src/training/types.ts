@@ -1,37 +1,13 @@
-import type { Channel, MessageContent } from '../types';
+import type { Channel } from '../types';
 
 /* The knowledge API (server/src/knowledge), as the web app uses it. */
 
-export type IntentAction = 'answer' | 'handoff';
+import type { Analysis, Band, Dictionaries, Faq as EngineFaq, FaqAnswer, Intent as EngineIntent, IntentAction } from '../../../server/src/bot/engine/types';
 
-export type Intent = {
-  id: string;
-  name: string;
-  category?: string | null;
-  examples: string[];
-  action?: IntentAction;
-  updated_at: string;
-};
-
-export type FaqAnswer = { tier?: string | null; channel?: Channel | null; content: MessageContent };
-
-export type Faq = {
-  id: string;
-  intent_id?: string | null;
-  category?: string | null;
-  question: string;
-  similar: string[];
-  answers: FaqAnswer[];
-  updated_at: string;
-};
-
-export type Dictionaries = {
-  synonyms: { term: string; synonyms: string[] }[];
-  dialect: { from: string; to: string }[];
-  domainTerms: string[];
-  sensitive: { word: string; action: 'flag' | 'block' }[];
-  whitelist: string[];
-};
+export type { Band, Dictionaries, FaqAnswer, IntentAction };
+/** the engine's shapes as stored in the knowledge base (with their last change) */
+export type Intent = EngineIntent & { updated_at: string };
+export type Faq = EngineFaq & { updated_at: string };
 
 export type Counts = { intents: number; faqs: number; [k: string]: number };
 
@@ -46,32 +22,18 @@ export type PublishResult = { version: number; published_at: string; train_ms: n
 
 export type Version = { version: number; published_at: string; published_by: string | null; note: string | null; counts: Counts | null };
 
-export type Band = 'answer' | 'clarify' | 'fallback';
+export type TestAnswer = FaqAnswer;
 
-export type TestResult = {
-  input: string;
-  normalized: string;
-  tokens: string[];
-  intents: { intent_id: string; name: string; confidence: number }[];
-  faqs: { faq_id: string; question: string; score: number; why: string[] }[];
-  out_of_scope: boolean;
-  band: Band;
-  sentiment: { score: number; label: 'negative' | 'neutral' | 'positive'; complaint: boolean; cues: string[] };
-  sensitive: { flagged: string[]; blocked: string[] };
-  ms: number;
+/** the test console's answer: the engine's analysis plus the answer the bot would send */
+export type TestResult = Analysis & {
   /** the knowledge version tested (0 = draft) */
   version?: number;
-  /** the server answers `{faq_id, question, answer: {tier, channel, content}}`; the brief said `{tier, channel, content}`: both are read */
-  answer?: TestAnswer | { faq_id: string; question: string; answer: TestAnswer } | null;
+  answer?: { faq_id: string; question: string; answer: TestAnswer } | null;
 };
 
-export type TestAnswer = { tier?: string | null; channel?: Channel | null; content: MessageContent };
-
-export function answerOf(r: TestResult): (TestAnswer & { faq_id?: string; question?: string }) | null {
+export function answerOf(r: TestResult): (TestAnswer & { faq_id: string; question: string }) | null {
   const a = r.answer;
-  if (!a) return null;
-  if ('content' in a) return a;
-  return a.answer ? { ...a.answer, faq_id: a.faq_id, question: a.question } : null;
+  return a?.answer ? { ...a.answer, faq_id: a.faq_id, question: a.question } : null;
 }
 
 export type PerIntent = { intent_id: string; name: string; precision: number; recall: number; f1: number; support: number };
