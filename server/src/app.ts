@@ -24,6 +24,8 @@ import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
 import { customerRoutes } from './customers/routes.js';
 import { createBot } from './bot/index.js';
+import { QuickReplies } from './replies/service.js';
+import { replyRoutes } from './replies/routes.js';
 import { createKnowledge, knowledgeRoutes, seedDemoKnowledge } from './knowledge/index.js';
 import { RedisLink } from './infra/redis.js';
 
@@ -73,6 +75,9 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   const bot = createBot({ db, hub, bus, clock, log, models: () => knowledge.service.publishedModel(), soothingTickMs: opts.soothingTickMs });
   bot.routes(app, auth);
   bot.start();
+  const replies = new QuickReplies(db, clock);
+  if (config.KEFU_DEMO_DATA) await replies.seedDemo();
+  replyRoutes(app, { auth, hub, replies, published: () => knowledge.service.publishedModel() });
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
   wecom.routes(app, auth);

@@ -65,6 +65,7 @@ const zh = {
   },
   channel: { wecom_kf: '微信客服', web: '网站' },
   status: { bot: '机器人', queued: '排队中', assigned: '已分配', closed: '已结束' },
+  assist: { suggestions: '知识推荐', quickReplies: '快捷回复' },
   chat: {
     empty: '从左侧选择一个会话开始接待',
     noMessages: '暂无消息',
@@ -177,6 +178,7 @@ const en: typeof zh = {
   },
   channel: { wecom_kf: 'WeChat KF', web: 'Website' },
   status: { bot: 'Bot', queued: 'Queued', assigned: 'Assigned', closed: 'Closed' },
+  assist: { suggestions: 'Suggested answers', quickReplies: 'Quick replies' },
   chat: {
     empty: 'Pick a conversation on the left to start',
     noMessages: 'No messages yet',

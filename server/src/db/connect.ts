@@ -6,11 +6,12 @@ import * as m001 from './migrations/001_spine.js';
 import * as m002 from './migrations/002_handoff.js';
 import * as m003 from './migrations/003_knowledge.js';
 import * as m004 from './migrations/004_bot.js';
+import * as m007 from './migrations/007_quick_replies.js';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
 
-const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004 };
+const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004, '007_quick_replies': m007 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -58,7 +59,8 @@ function withStatementCache(db: SqliteDb) {
 }
 
 export async function migrate(db: Db): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // modules add their own migrations; independent ones may land out of number order
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
 }

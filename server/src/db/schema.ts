@@ -120,6 +120,19 @@ export interface BotStateTable {
   updated_at: string;
 }
 
+export interface QuickRepliesTable {
+  id: string;
+  /** 'shared' (every agent) or 'user' (one agent's own, overriding the shared one) */
+  scope: 'shared' | 'user';
+  /** 'all' for shared, the user id for 'user' */
+  owner: string;
+  /** F1 … F12 */
+  hotkey: string;
+  title: string;
+  text: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   customers: CustomersTable;
@@ -132,4 +145,5 @@ export interface Database {
   leases: LeasesTable;
   bot_settings: BotSettingsTable;
   bot_state: BotStateTable;
+  quick_replies: QuickRepliesTable;
 }

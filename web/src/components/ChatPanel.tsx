@@ -1,10 +1,11 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { App as AntApp, Button, Empty, Input, Progress, Spin, Tooltip, Typography } from 'antd';
 import { AlertOutlined, ArrowLeftOutlined, DownOutlined, PictureOutlined, PoweroffOutlined, RobotOutlined, SendOutlined, UpOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { Conversation, Handoff, Message } from '../types';
 import MessageView from './MessageView';
+import ReplyAssist from './ReplyAssist';
 import { ChannelTag, CustomerAvatar, PriorityTags, StatusTag, TierTag } from './tags';
 
 const IMAGE_MAX = 10 * 1024 * 1024;
@@ -96,6 +97,8 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
     setDraft('');
   };
 
+  const insert = useCallback((text: string) => setDraft((d) => (d.trim() ? `${d}\n${text}` : text)), []);
+
   const pickImage = async (e: React.ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
     e.target.value = '';
@@ -158,6 +161,12 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
           messages.map((m) => <MessageView key={m.client_msg_id ?? m.id} message={m} customerName={c.customer.display_name} onRetry={onRetry} />)
         )}
       </div>
+      <ReplyAssist
+        conversationId={c.id}
+        lastInboundId={[...messages].reverse().find((m) => m.direction === 'in')?.id ?? null}
+        disabled={closed}
+        onInsert={insert}
+      />
       <div className="chat-input">
         <Input.TextArea
           value={draft}
