@@ -130,7 +130,7 @@ function fit(
   o: FitOptions,
   sampleWeight?: number[],
 ): { weights: Float32Array; bias: Float64Array } {
-  const W = new Float64Array(nFeatures * C);
+  const W = new Float32Array(nFeatures * C);
   const b = new Float64Array(C);
   const z = new Float64Array(C);
   const active = new Int32Array(C);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinearClassifier, fitTemperature } from './classifier.js';
 import { SMALL_KB } from './fixtures/kb.js';
 import { loadModel, NONE_LABEL, pickAnswer, trainModel } from './model.js';
-import type { Faq } from './types.js';
+import type { Faq, KnowledgeSnapshot } from './types.js';
 
 const model = trainModel(SMALL_KB, { seed: 7 });
 const top = (text: string) => model.analyze(text).intents[0]?.intent_id;
@@ -175,5 +175,26 @@ describe('pickAnswer', () => {
   });
   it('returns null when nothing applies', () => {
     expect(pickAnswer({ answers: [{ tier: 'vip', content: { type: 'text', text: 'x' } }] }, { tier: 'normal' })).toBeNull();
+  });
+});
+
+describe('classBalance option', () => {
+  const snap: KnowledgeSnapshot = {
+    version: 1,
+    intents: [
+      { id: 'big', name: 'big', examples: Array.from({ length: 40 }, (_, i) => `随便聊聊天${i}号`) },
+      { id: 'small', name: 'small', examples: ['查天气', '天气怎么样', '明天天气'] },
+    ],
+    faqs: [],
+    dictionaries: { synonyms: [], dialect: [], domainTerms: [], sensitive: [], whitelist: [] },
+  };
+  it('defaults to 0 and is kept through serialisation', () => {
+    expect(trainModel(snap, { background: false }).options.classBalance).toBe(0);
+    const m = trainModel(snap, { background: false, classBalance: 1 });
+    expect(loadModel(m.serialize()).options.classBalance).toBe(1);
+  });
+  it('raises the rare intent for an ambiguous message', () => {
+    const p = (cb: number) => trainModel(snap, { background: false, classBalance: cb }).analyze('聊聊天气').intents.find((i) => i.intent_id === 'small')!.confidence;
+    expect(p(1)).toBeGreaterThan(p(0));
   });
 });

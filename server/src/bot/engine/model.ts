@@ -29,6 +29,8 @@ export type EngineTrainOptions = TrainOptions & {
   minCoverage?: number;
   /** share of the classifier in an intent-linked FAQ's score (default 0.55) */
   intentWeight?: number;
+  /** weight examples by (intent size / mean intent size)^-classBalance (default 0: unweighted) */
+  classBalance?: number;
 };
 
 type ResolvedOptions = {
@@ -42,6 +44,7 @@ type ResolvedOptions = {
   lr?: number;
   calibrate?: boolean;
   background: boolean;
+  classBalance: number;
 };
 
 export const DEFAULT_THRESHOLDS = { answerThreshold: 0.6, clarifyThreshold: 0.3, minCoverage: 0.3 } as const;
@@ -58,6 +61,7 @@ function resolve(o: EngineTrainOptions = {}): ResolvedOptions {
     lr: o.lr,
     calibrate: o.calibrate,
     background: o.background ?? true,
+    classBalance: o.classBalance ?? 0,
   };
 }
 
@@ -166,7 +170,13 @@ export class KefuModel implements BotModel {
     }
     const known = Math.max(top, unlinkedFaq);
     const topFaq = faqs[0]?.score ?? 0;
-    const hasContent = [...f.keys()].some((k) => k.startsWith('w:') || k.startsWith('c2:'));
+    let hasContent = false;
+    for (const k of f.keys()) {
+      if (k.startsWith('w:') || k.startsWith('c2:')) {
+        hasContent = true;
+        break;
+      }
+    }
     let reason: string | null = null;
     if (!t.normalized || !hasContent) reason = 'empty';
     // the background class is not trained against FAQs without an intent: a strong text match
@@ -278,7 +288,13 @@ export function trainModel(snapshot: KnowledgeSnapshot, opts: EngineTrainOptions
   const intentIds = snap.intents.map((i) => i.id).filter((id) => labelsOf.includes(id));
   if (intentIds.length > 0) {
     const labels = [...intentIds];
-    const weights: number[] = labelsOf.map(() => 1);
+    // class balance: an example of intent c weighs (n_c / mean n)^-classBalance, so that big
+    // intents (chit-chat catch-alls) do not pull rare ones; 0 = plain (every example weighs 1)
+    const counts = new Map<string, number>();
+    for (const l of labelsOf) counts.set(l, (counts.get(l) ?? 0) + 1);
+    const meanCount = labelsOf.length / Math.max(1, counts.size);
+    const beta = options.classBalance;
+    const weights: number[] = labelsOf.map((l) => (beta > 0 ? Math.pow(counts.get(l)! / meanCount, -beta) : 1));
     if (options.background) {
       const inDomain = new Set(X.length ? [...seen].map((k) => k.split('\u0000')[1]) : []);
       const bg: Map<string, number>[] = [];
@@ -356,6 +372,7 @@ const zModel = z.object({
     lr: z.number().optional(),
     calibrate: z.boolean().optional(),
     background: z.boolean(),
+    classBalance: z.number().min(0).max(2).default(0),
   }),
   snapshot: z.object({ version: z.number().int(), intents: z.array(zIntent), faqs: z.array(zFaq), dictionaries: zDictionaries }),
   vocab: z.object({ names: z.array(z.string()), df: z.array(z.number().int().nonnegative()), docs: z.number().int().nonnegative() }),

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Bm25Index, CharBm25Baseline } from './retrieval.js';
+import { trainModel } from './model.js';
+import type { KnowledgeSnapshot } from './types.js';
+
+const doc = (...terms: string[]) => new Map(terms.map((t) => [t, 1]));
+
+describe('Bm25Index (allocation-free query path)', () => {
+  const index = new Bm25Index([doc('退', '款'), doc('发', '票'), doc('退', '货'), doc('快', '递')]);
+
+  it('accumulate fills touched/acc and release resets the scratch scores', () => {
+    const n = index.accumulate(doc('退', '款'));
+    const touched = Array.from(index.touched.subarray(0, n)).sort();
+    expect(touched).toEqual([0, 2]);
+    expect(index.acc[0]).toBeGreaterThan(index.acc[2]);
+    index.release(n);
+    expect(Array.from(index.acc).every((x) => x === 0)).toBe(true);
+  });
+
+  it('search (callback form) gives the same scores, query after query', () => {
+    const run = () => {
+      const out: [number, number][] = [];
+      index.search(doc('退', '货', '票'), (d, s) => out.push([d, s]));
+      return out.sort((a, b) => a[0] - b[0]);
+    };
+    const first = run();
+    expect(first.map((x) => x[0])).toEqual([0, 1, 2]);
+    expect(run()).toEqual(first);
+  });
+
+  it('grows its scratch for long queries', () => {
+    const long = doc(...Array.from({ length: 200 }, (_, i) => 't' + i), '退');
+    const n = index.accumulate(long);
+    expect(n).toBe(2);
+    index.release(n);
+  });
+
+  it('the char baseline still ranks the exact phrasing first', () => {
+    const b = new CharBm25Baseline([
+      { id: 'a', question: '怎么退款', similar: [], answers: [] },
+      { id: 'b', question: '发票怎么开', similar: [], answers: [] },
+    ]);
+    expect(b.search('怎么开发票')[0]).toBe('b');
+  });
+});
+
+describe('FAQ search is stable across repeated queries (scratch buffers are reset)', () => {
+  const snap: KnowledgeSnapshot = {
+    version: 1,
+    intents: [],
+    faqs: [
+      { id: 'f1', question: '怎么申请退款', similar: ['退款怎么弄'], answers: [] },
+      { id: 'f2', question: '发票怎么开', similar: ['开发票'], answers: [] },
+      { id: 'f3', question: '快递多久到', similar: ['什么时候发货'], answers: [] },
+    ],
+    dictionaries: { synonyms: [], dialect: [], domainTerms: [], sensitive: [], whitelist: [] },
+  };
+  const model = trainModel(snap);
+  it('same query, same ranking and scores', () => {
+    const a = model.analyze('我想退款');
+    model.analyze('发票');
+    model.analyze('快递什么时候到');
+    const b = model.analyze('我想退款');
+    expect(a.faqs[0].faq_id).toBe('f1');
+    expect(b.faqs).toEqual(a.faqs);
+  });
+  it('topFaqs limits the list', () => {
+    expect(model.analyze('退款 发票 快递', { topFaqs: 2 }).faqs.length).toBeLessThanOrEqual(2);
+  });
+});
