@@ -68,3 +68,17 @@ describe('FAQ search is stable across repeated queries (scratch buffers are rese
     expect(model.analyze('退款 发票 快递', { topFaqs: 2 }).faqs.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe('word + pinyin channels beat plain character BM25 on a char-overlap decoy', () => {
+  const faqs = [
+    { id: 'invoice', question: '发票怎么开', similar: ['开发票'], answers: [] },
+    { id: 'decoy', question: '头发漂染怎么开始预约', similar: [], answers: [] },
+    { id: 'refund', question: '退款多久到账', similar: [], answers: [] },
+    { id: 'ship', question: '快递什么时候发货', similar: [], answers: [] },
+  ];
+  it('a homophone typo (发漂 for 发票) finds the invoice FAQ; the char baseline prefers the decoy', () => {
+    const model = trainModel({ version: 1, intents: [], faqs, dictionaries: { synonyms: [], dialect: [], domainTerms: [], sensitive: [], whitelist: [] } });
+    expect(new CharBm25Baseline(faqs).search('发漂怎么开')[0]).toBe('decoy');
+    expect(model.analyze('发漂怎么开').faqs[0].faq_id).toBe('invoice');
+  });
+});
