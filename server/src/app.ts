@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Server as SocketServer } from 'socket.io';
 import cors from '@fastify/cors';
 import { sql } from 'kysely';
-import type { Config } from './config.js';
+import { DEMO_WECOM, type Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { EventBus } from './core/events.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -23,9 +23,14 @@ import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web
 import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
 import { customerRoutes } from './customers/routes.js';
-import { createBot } from './bot/index.js';
+import { BotSettingsStore, createBot, createLlm } from './bot/index.js';
+import { createRouting } from './routing/index.js';
+import { createNotifications } from './notify/index.js';
+import { DbScheduler } from './scheduler/index.js';
+import { createTickets, seedTicketDemo, ticketRoutes } from './tickets/index.js';
 import { QuickReplies } from './replies/service.js';
 import { replyRoutes } from './replies/routes.js';
+import { automationRoutes, createAutomation, seedJourneys } from './automation/index.js';
 import { createKnowledge, knowledgeRoutes, seedDemoKnowledge } from './knowledge/index.js';
 import { RedisLink } from './infra/redis.js';
 
@@ -63,21 +68,48 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   });
 
   const redis = config.KEFU_REDIS_URL ? new RedisLink(config.KEFU_REDIS_URL, config.KEFU_REDIS_PREFIX) : undefined;
-  const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log, tokenCache: redis?.tokenCache() });
+  // the bot settings own the welcome text (KEFU_WELCOME_TEXT is its initial value); channels read
+  // the cached value, as the welcome may be decided inside an ingest transaction
+  const botSettings = new BotSettingsStore(db, clock, { welcome_text: config.KEFU_WELCOME_TEXT });
+  const welcomeText = () => botSettings.peek().welcome_text;
+  const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log, tokenCache: redis?.tokenCache(), welcomeText });
   authRoutes(app, auth);
   workspaceRoutes(app, { auth, hub, media });
   await mediaRoutes(app, { auth, media });
   customerRoutes(app, { db, auth, clock, bus });
+  // tickets: SLA timers on the durable scheduler, escalations through the notification service
+  // the demo alert app's secret only exists in the simulator: against a real WeCom without
+  // WECOM_AGENT_SECRET the WeCom channel is "not configured" (logged per notification), not failing
+  const demoAgentOnRealWecom = config.WECOM_AGENT_SECRET === DEMO_WECOM.agentSecret && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(config.WECOM_API_BASE);
+  if (demoAgentOnRealWecom) log.warn('WECOM_AGENT_SECRET is not set: WeCom app notifications (SLA alerts) are off');
+  const notifications = createNotifications({ db, config: demoAgentOnRealWecom ? { ...config, WECOM_AGENT_ID: undefined, WECOM_AGENT_SECRET: undefined } : config, logger: log, clock });
+  if (!config.SMTP_URL) log.warn('SMTP_URL is not set: e-mail notifications are logged as "channel not configured"');
+  const scheduler = new DbScheduler({ db, clock, logger: log, instanceId: `${hostname()}:${process.pid}`, pollMs: config.KEFU_SCHEDULER_POLL_MS });
+  if (config.KEFU_DEMO_DATA) await seedTicketDemo(db).catch((err) => log.error({ err }, 'demo departments seed failed'));
+  const tickets = createTickets({ db, hub, bus, clock, log: log.child({ mod: 'tickets' }), scheduler, notify: notifications.service, publicUrl: config.KEFU_PUBLIC_URL ?? `http://localhost:${config.KEFU_PORT}` });
+  const stopTickets = tickets.start();
+  ticketRoutes(app, { auth, tickets });
   const knowledge = createKnowledge(db, bus, clock, log.child({ mod: 'knowledge' }));
   if (config.KEFU_DEMO_DATA) await seedDemoKnowledge(knowledge).catch((err) => log.error({ err }, 'demo knowledge seed failed'));
   await knowledgeRoutes(app, { auth, knowledge });
   knowledge.surge.start();
-  const bot = createBot({ db, hub, bus, clock, log, models: () => knowledge.service.publishedModel(), soothingTickMs: opts.soothingTickMs });
+  const llm = createLlm(config, log.child({ mod: 'llm' }));
+  if (llm) log.info({ model: llm.model, timeout_ms: llm.timeoutMs }, 'LLM answers enabled (grounded on the published FAQs)');
+  const bot = createBot({ db, hub, bus, clock, log, models: () => knowledge.service.publishedModel(), soothingTickMs: opts.soothingTickMs, settings: botSettings, llm });
   bot.routes(app, auth);
   bot.start();
+  const routing = createRouting({ db, hub, bus, clock, log, intentCategory: async (id) => (await knowledge.service.published()).intents.find((i) => i.id === id)?.category ?? null });
+  if (config.KEFU_DEMO_DATA) await routing.seedDemo(auth).catch((err) => log.error({ err }, 'demo agents seed failed'));
+  routing.routes(app, auth);
+  routing.start();
   const replies = new QuickReplies(db, clock);
   if (config.KEFU_DEMO_DATA) await replies.seedDemo();
   replyRoutes(app, { auth, hub, replies, published: () => knowledge.service.publishedModel() });
+  // automation rules and journeys: runs and actions on the durable scheduler
+  const automation = createAutomation({ db, hub, bus, clock, log: log.child({ mod: 'automation' }), scheduler, notify: notifications.service, tickets });
+  if (config.KEFU_DEMO_DATA) await seedJourneys(automation).catch((err) => log.error({ err }, 'demo journeys seed failed'));
+  const stopAutomation = automation.start();
+  automationRoutes(app, { auth, automation });
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
   wecom.routes(app, auth);
@@ -85,9 +117,11 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   const io = new SocketServer(app.server, { path: '/socket.io', cors: { origin: true }, serveClient: false });
   redis?.attach(io);
   attachAgentGateway(io, bus, auth);
-  hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log }));
+  hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log, welcomeText: async () => (await botSettings.get()).welcome_text, onLeaveMessage: (visitorId, m) => tickets.createFromLeaveMessage(visitorId, m) }));
+  tickets.events.on('ticket.updated', (ticket) => void io.of('/agent').to('agents').emit('ticket.updated', { ticket }));
 
   await app.listen({ port: config.KEFU_PORT, host: config.KEFU_HOST });
+  scheduler.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.KEFU_PORT;
   // account names and resumed pulls need WeCom; kefu serves while they complete
@@ -99,13 +133,19 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
     port,
     dbKind: kind,
     seeded,
-    app, db, hub, bus, auth, wecom, io, bot, knowledge,
+    routing,
+    app, db, hub, bus, auth, wecom, io, bot, knowledge, tickets, scheduler, notifications, automation,
     close(): Promise<void> {
       closing ??= (async () => {
         await started;
         io.close();
         await app.close();
         await bot.stop();
+        await routing.stop();
+        await scheduler.stop();
+        stopTickets();
+        stopAutomation();
+        notifications.close();
         await wecom.stop();
         await redis?.close();
         await db.destroy();

@@ -9,6 +9,7 @@ const DEMO = {
   token: 'kefuDemoToken',
   aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
   kfSecret: 'kefu-demo-kf-secret',
+  agentSecret: 'kefu-demo-agent-secret',
 };
 export const DEMO_WECOM = DEMO;
 
@@ -45,6 +46,30 @@ const schema = z.object({
   WECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** seconds of clock skew allowed on callback timestamps (replay window) */
   WECOM_REPLAY_WINDOW_S: z.coerce.number().int().min(10).default(300),
+  // ---- notifications (SLA warnings and escalations); the demo's alert app lives in the simulator
+  /** AgentId of the self-built app that sends internal alerts (应用管理 → 自建应用) */
+  WECOM_AGENT_ID: z.coerce.number().int().min(1, 'must be the AgentId of the alert app (a number)').default(1000002),
+  WECOM_AGENT_SECRET: z.string().min(1).default(DEMO.agentSecret),
+  /** without it, e-mail notifications are logged as "channel not configured", not lost */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL such as smtp://127.0.0.1:2525').optional(),
+  SMTP_FROM: z.string().min(3).default('kefu 客服系统 <noreply@kefu.local>'),
+  /** sink (demo: data/sms-outbox.jsonl) | none; real providers plug in through SmsProvider */
+  KEFU_SMS_PROVIDER: z.enum(['sink', 'none']).default('sink'),
+  KEFU_NOTIFY_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  KEFU_NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** how often the durable scheduler (SLA timers) looks for due jobs; 0 = never (tests tick by hand) */
+  KEFU_SCHEDULER_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  // ---- optional LLM (any OpenAI-compatible endpoint); off unless LLM_BASE_URL and LLM_MODEL are set
+  /** base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 (kefu calls {base}/chat/completions) */
+  LLM_BASE_URL: z.url({ message: 'must be an absolute URL such as https://api.openai.com/v1' }).optional(),
+  /** sent as "Authorization: Bearer …"; never logged */
+  LLM_API_KEY: z.string().trim().min(1, 'must not be empty').optional(),
+  LLM_MODEL: z.string().trim().min(1, 'must not be empty').optional(),
+  /** the bot waits this long for an LLM answer, then answers the classic way */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+}).superRefine((c, ctx) => {
+  if (c.LLM_BASE_URL && !c.LLM_MODEL) ctx.addIssue({ code: 'custom', path: ['LLM_MODEL'], message: 'is required when LLM_BASE_URL is set (e.g. gpt-4o-mini, qwen-plus)' });
+  if (!c.LLM_BASE_URL && (c.LLM_MODEL || c.LLM_API_KEY)) ctx.addIssue({ code: 'custom', path: ['LLM_BASE_URL'], message: 'is required when LLM_MODEL or LLM_API_KEY is set' });
 });
 
 export type Config = z.infer<typeof schema>;

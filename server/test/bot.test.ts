@@ -231,3 +231,116 @@ describe('the bot on the website widget', () => {
     expect(menu.content.items[0].id).toMatch(/^faq:/);
   });
 });
+
+/** the conversation's system event lines of one kind (what agents see) */
+async function eventsOf(conversationId: string, event: string): Promise<Json[]> {
+  const msgs: Json[] = (await kefuApi('GET', `/api/conversations/${conversationId}/messages`)).body.items;
+  return msgs.filter((m) => m.direction === 'system' && m.content.type === 'event' && m.content.event === event);
+}
+
+describe('sensitive words on customer input (flag for agents)', () => {
+  it('a flagged word leaves a 敏感词提示 for the agents, never for the customer', async () => {
+    const ext = await customer('敏感客户');
+    await say(ext, '用了你们的面膜烂脸了，我要去曝光你们');
+    const c = await conversationOf(ext, '敏感客户');
+    const flags = await eventsOf(c.id, 'sensitive_flag');
+    expect(flags).toHaveLength(1);
+    expect(flags[0].content.data.words).toEqual(expect.arrayContaining(['烂脸', '曝光']));
+    expect(flags[0].content.data.text).toMatch(/^敏感词提示：/);
+    expect(flags[0].sender_type).toBe('system');
+    expect((await received(ext)).some((m) => /敏感词/.test(m.text?.content ?? ''))).toBe(false);
+  });
+
+  it('also while humans serve the conversation (the bot is silent but still screens)', async () => {
+    const ext = await customer('人工敏感客户');
+    await say(ext, '转人工');
+    const c = await conversationOf(ext, '人工敏感客户');
+    expect(c.status).toBe('queued');
+    const before = (await received(ext)).length;
+    await say(ext, '再不给我处理我就找律师起诉你们');
+    const flags = await eventsOf(c.id, 'sensitive_flag');
+    expect(flags).toHaveLength(1);
+    expect(flags[0].content.data.words).toEqual(expect.arrayContaining(['律师', '起诉']));
+    expect((await received(ext)).length).toBe(before);
+  });
+
+  it('whitelisted phrases (鉴别假货, 社交媒体 — like 抗癌药物咨询) are not flagged', async () => {
+    const ext = await customer('白名单客户');
+    await say(ext, '请问怎么鉴别假货');
+    await say(ext, '你们在社交媒体上有官方账号吗');
+    const c = await conversationOf(ext, '白名单客户');
+    expect(await eventsOf(c.id, 'sensitive_flag')).toEqual([]);
+    // the same words outside the whitelisted phrases are flagged
+    await say(ext, '你们卖的是假货吧');
+    expect((await eventsOf(c.id, 'sensitive_flag')).map((m) => m.content.data.words)).toEqual([['假货']]);
+  });
+});
+
+describe('sensitive words on outgoing answers (block)', () => {
+  it('a published FAQ answer with a blocked word is never sent; the customer gets the fallback', async () => {
+    const faq = (await kefuApi('GET', '/api/knowledge/faqs/faq_invoice')).body;
+    const { id: _id, updated_at: _u, created_at: _c, ...body } = faq;
+    const original = structuredClone(body);
+    const tainted = { ...body, answers: body.answers.map((a: Json) => (a.content.type === 'text' ? { ...a, content: { ...a.content, text: `${a.content.text}（本店药妆正品保证）` } } : a)) };
+    expect((await kefuApi('PUT', '/api/knowledge/faqs/faq_invoice', tainted)).status).toBe(200);
+    expect((await kefuApi('POST', '/api/knowledge/publish', { note: 'blocked word test' })).status).toBe(200);
+    try {
+      const ext = await customer('拦截客户');
+      await say(ext, '怎么开发票');
+      const texts = (await received(ext)).map((m) => m.text?.content ?? '');
+      expect(texts.some((t) => /药妆/.test(t))).toBe(false);
+      expect(texts.at(-1)).toBe((await kefuApi('GET', '/api/bot/settings')).body.fallback_text);
+    } finally {
+      expect((await kefuApi('PUT', '/api/knowledge/faqs/faq_invoice', original)).status).toBe(200);
+      expect((await kefuApi('POST', '/api/knowledge/publish', { note: 'restore' })).status).toBe(200);
+    }
+    const ext = await customer('恢复客户');
+    await say(ext, '怎么开发票');
+    expect(await lastText(ext)).toMatch(/申请开票/);
+  });
+});
+
+describe('the welcome message belongs to the bot settings', () => {
+  it('WeCom enter_session sends the welcome_text of the settings', async () => {
+    const settings = (await kefuApi('GET', '/api/bot/settings')).body;
+    expect(settings.welcome_text).toBe('您好，欢迎来到悦肤美妆！请问有什么可以帮您？');
+    const welcome = '欢迎光临悦肤美妆旗舰店🌸 有问题随时问我～';
+    expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: welcome })).status).toBe(200);
+    try {
+      const ext = await customer('欢迎客户');
+      expect((await simApi('POST', '/sim/kf/enter', { open_kfid: presales, external_userid: ext, scene: 'bot-test' })).status).toBe(200);
+      const sent = await eventually(async () => (await simApi('GET', `/sim/kf/inbox?external_userid=${ext}`)).body.messages.find((m: Json) => m.via === 'send_msg_on_event'), 'welcome in the inbox');
+      expect(sent.text.content).toBe(welcome);
+    } finally {
+      await kefuApi('PUT', '/api/bot/settings', settings);
+    }
+  });
+
+  it('the widget shows the same welcome when a visitor has no conversation yet', async () => {
+    const settings = (await kefuApi('GET', '/api/bot/settings')).body;
+    const welcome = '您好，这里是悦肤美妆网站客服，有什么可以帮您？';
+    expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: welcome })).status).toBe(200);
+    try {
+      const v = (await api(kefu.url, 'POST', '/api/widget/visitors', {})).body;
+      const s = connect(`${kefu.url}/widget`, { auth: v, transports: ['websocket'] });
+      sockets.push(s);
+      await new Promise<void>((r) => s.on('connect', () => r()));
+      const history = () => new Promise<Json>((r) => s.emit('history', r));
+      expect(await history()).toEqual({ ok: true, messages: [], welcome });
+      await new Promise((r) => s.emit('send', { text: '你好', client_msg_id: 'w1' }, r));
+      await kefu.bot.service.idle();
+      // once the conversation exists, its history is shown (the widget keeps the welcome above it)
+      const h = await history();
+      expect(h.welcome).toBeUndefined();
+      expect(h.messages.map((m: Json) => m.content.text)).toContain('你好');
+    } finally {
+      await kefuApi('PUT', '/api/bot/settings', settings);
+    }
+  });
+
+  it('the settings validate the welcome text', async () => {
+    const settings = (await kefuApi('GET', '/api/bot/settings')).body;
+    expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: '' })).status).toBe(400);
+    expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: 'x'.repeat(601) })).status).toBe(400);
+  });
+});

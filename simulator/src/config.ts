@@ -5,6 +5,10 @@ export interface SimConfig {
   host: string;
   corpId: string;
   kfSecret: string;
+  /** Secret of the self-built app used for internal alerts (gettoken → message/send). */
+  agentSecret: string;
+  /** AgentId of that app (message/send must name it). */
+  agentId: number;
   /** Empty string disables callbacks. */
   callbackUrl: string;
   token: string;
@@ -33,6 +37,8 @@ const EnvSchema = z.object({
   SIM_HOST: z.string().min(1).default('127.0.0.1'),
   SIM_CORP_ID: z.string().min(1).default('ww5823bf96d3bd56c7'),
   SIM_KF_SECRET: z.string().min(1).default('kefu-demo-kf-secret'),
+  SIM_AGENT_SECRET: z.string().min(1).default('kefu-demo-agent-secret'),
+  SIM_AGENT_ID: z.coerce.number().int().min(1).default(1000002),
   SIM_CALLBACK_URL: z.string().default('http://127.0.0.1:3000/api/wecom/callback'),
   SIM_TOKEN: z.string().min(1).default('kefuDemoToken'),
   SIM_ENCODING_AES_KEY: z
@@ -58,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimConfig {
     host: e.SIM_HOST,
     corpId: e.SIM_CORP_ID,
     kfSecret: e.SIM_KF_SECRET,
+    agentSecret: e.SIM_AGENT_SECRET,
+    agentId: e.SIM_AGENT_ID,
     callbackUrl: e.SIM_CALLBACK_URL,
     token: e.SIM_TOKEN,
     encodingAesKey: e.SIM_ENCODING_AES_KEY,

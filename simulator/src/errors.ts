@@ -12,6 +12,9 @@ export const ERR = {
   INVALID_MEDIA_ID: { errcode: 40007, errmsg: 'invalid media_id' }, // [C] unknown / expired media_id
   INVALID_MSGTYPE: { errcode: 40008, errmsg: 'invalid message type' }, // [C] msgtype not allowed here
   INVALID_CORPID: { errcode: 40013, errmsg: 'invalid corpid' }, // [C]
+  INVALID_AGENTID: { errcode: 40056, errmsg: 'invalid agentid' }, // [C] message/send with another app's agentid
+  API_FORBIDDEN: { errcode: 48002, errmsg: 'api forbidden' }, // [C] a token of the wrong app (kf token on message/send and vice versa)
+  ALL_RECIPIENTS_INVALID: { errcode: 81013, errmsg: 'user & party & tag all invalid' }, // [C]
   INVALID_ACCESS_TOKEN: { errcode: 40014, errmsg: 'invalid access_token' }, // [C]
   INVALID_PARAMETER: { errcode: 40058, errmsg: 'invalid Request Parameter' }, // [C] any failed field validation
   INVALID_EXTERNAL_USERID: { errcode: 40096, errmsg: 'invalid external userid' }, // [C] unknown touser

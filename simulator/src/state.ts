@@ -70,6 +70,22 @@ export interface AccessToken {
   access_token: string;
   expires_at: number;
   revoked: boolean;
+  /** which secret it was issued for: the kf secret or the alert app's (default kf) */
+  app?: 'kf' | 'agent';
+}
+
+/** An internal app message (message/send) as WeCom delivered it to employees. */
+export interface AppMessage {
+  msgid: string;
+  agentid: number;
+  touser: string;
+  toparty: string;
+  totag: string;
+  msgtype: string;
+  /** the message body by msgtype, e.g. { content } for text */
+  content: Record<string, unknown>;
+  send_time: number;
+  duplicate_check: boolean;
 }
 
 export interface SyncToken {
@@ -127,6 +143,8 @@ export class SimState {
   /** msgids used by send_msg / send_msg_on_event, per open_kfid. */
   usedMsgids = new Map<string, Set<string>>();
   callbacks: CallbackDelivery[] = [];
+  /** message/send deliveries, in order */
+  appMessages: AppMessage[] = [];
   sync = { emptyPages: 0, duplicateNextPage: false };
   private seq = 0;
 
@@ -146,6 +164,7 @@ export class SimState {
     this.eventCodes.clear();
     this.usedMsgids.clear();
     this.callbacks = [];
+    this.appMessages = [];
     this.sync = { emptyPages: 0, duplicateNextPage: false };
     this.seq = 0;
   }

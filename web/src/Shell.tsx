@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Badge, Button, Grid, Layout, Space, Tag, Tooltip } from 'antd';
-import { CustomerServiceFilled, ExperimentOutlined, GlobalOutlined, LogoutOutlined, MessageOutlined, UserOutlined } from '@ant-design/icons';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { Badge, Button, Grid, Layout, Space, Spin, Tag, Tooltip } from 'antd';
+import { CustomerServiceFilled, ExperimentOutlined, GlobalOutlined, LogoutOutlined, MessageOutlined, SolutionOutlined, UserOutlined } from '@ant-design/icons';
 import { io, type Socket } from 'socket.io-client';
 import { useTranslation } from 'react-i18next';
 import type { Session } from './App';
@@ -8,6 +8,8 @@ import { linkProps, navigate, usePath } from './router';
 import WorkspacePage from './pages/Workspace';
 import TrainingLayout from './training/TrainingLayout';
 import { AlertsProvider, useAlerts } from './training/alerts';
+
+const TicketsPage = lazy(() => import('./tickets/TicketsPage'));
 
 type Props = { session: Session; onLogout: () => void; onSwitchLang: () => void };
 type ConnState = 'connecting' | 'connected' | 'reconnecting';
@@ -80,11 +82,12 @@ export default function Shell({ session, onLogout, onSwitchLang }: Props) {
   const user = session.user;
   const canTrain = TRAINING_ROLES.includes(user?.role ?? '');
   const inTraining = canTrain && path.startsWith('/training');
+  const inTickets = path === '/tickets' || path.startsWith('/tickets/');
 
   // an unknown path, or training for a role without access: the workspace
   useEffect(() => {
-    if (path !== '/' && !inTraining) navigate('/', { replace: true });
-  }, [path, inTraining]);
+    if (path !== '/' && !inTraining && !inTickets) navigate('/', { replace: true });
+  }, [path, inTraining, inTickets]);
 
   return (
     <AlertsProvider socket={socket} enabled={canTrain}>
@@ -94,6 +97,7 @@ export default function Shell({ session, onLogout, onSwitchLang }: Props) {
         session={session}
         canTrain={canTrain}
         inTraining={inTraining}
+        inTickets={inTickets}
         path={path}
         onLogout={onLogout}
         onSwitchLang={onSwitchLang}
@@ -110,13 +114,14 @@ function ShellLayout(p: {
   session: Session;
   canTrain: boolean;
   inTraining: boolean;
+  inTickets: boolean;
   path: string;
   onLogout: () => void;
   onSwitchLang: () => void;
   socket: Socket;
   t: ReturnType<typeof useTranslation>['t'];
 }) {
-  const { mobile, conn, session, canTrain, inTraining, path, onLogout, onSwitchLang, socket, t } = p;
+  const { mobile, conn, session, canTrain, inTraining, inTickets, path, onLogout, onSwitchLang, socket, t } = p;
   const [unread, setUnread] = useState(0);
   const alerts = useAlerts();
   const user = session.user;
@@ -139,6 +144,18 @@ function ShellLayout(p: {
         </Space>
         <div style={{ flex: 1 }} />
         <Space size={mobile ? 4 : 12} className="ws-header-right">
+          {mobile ? (
+            <Button
+              type="text"
+              size="small"
+              className="ws-header-btn"
+              icon={inTickets ? <MessageOutlined /> : <SolutionOutlined />}
+              onClick={() => navigate(inTickets ? '/' : '/tickets')}
+              aria-label={inTickets ? t('nav.workspace') : t('nav.tickets')}
+              title={inTickets ? t('nav.workspace') : t('nav.tickets')}
+              data-testid="nav-tickets-switch"
+            />
+          ) : null}
           {mobile && canTrain ? (
             <Button
               type="text"
@@ -176,7 +193,8 @@ function ShellLayout(p: {
         {!mobile ? (
           <Layout.Sider width={76} className="ws-sider" theme="dark">
             <nav className="ws-nav" data-testid="main-nav">
-              <NavItem active={!inTraining} icon={<MessageOutlined />} label={t('nav.workspace')} badge={unread} path="/" testId="nav-workspace" />
+              <NavItem active={!inTraining && !inTickets} icon={<MessageOutlined />} label={t('nav.workspace')} badge={unread} path="/" testId="nav-workspace" />
+              <NavItem active={inTickets} icon={<SolutionOutlined />} label={t('nav.tickets')} path="/tickets" testId="nav-tickets" />
               {canTrain ? (
                 <NavItem
                   active={inTraining}
@@ -194,6 +212,10 @@ function ShellLayout(p: {
         <Layout.Content className="ws-content">
           {inTraining ? (
             <TrainingLayout path={path} mobile={mobile} />
+          ) : inTickets ? (
+            <Suspense fallback={<div className="center-pad"><Spin /></div>}>
+              <TicketsPage path={path} socket={socket} mobile={mobile} session={session} />
+            </Suspense>
           ) : (
             <WorkspacePage session={session} socket={socket} mobile={mobile} onUnread={setUnread} />
           )}

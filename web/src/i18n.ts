@@ -5,6 +5,7 @@ import relativeTime from 'dayjs/plugin/relativeTime';
 import 'dayjs/locale/zh-cn';
 import 'dayjs/locale/en';
 import { trainingEn, trainingZh } from './training/i18n';
+import { ticketsEn, ticketsZh } from './tickets/i18n';
 
 dayjs.extend(relativeTime);
 
@@ -35,7 +36,7 @@ const zh = {
     demo: '演示账号：agent1 / kefu123',
   },
   header: { logout: '退出登录', switchLang: 'English' },
-  nav: { workspace: '工作台', training: '知识库/训练', trainingShort: '训练' },
+  nav: { workspace: '工作台', training: '知识库/训练', trainingShort: '训练', tickets: '工单' },
   roles: { admin: '管理员', supervisor: '主管', agent: '客服', trainer: '训练师' },
   tiers: { 普通: '普通', 银卡: '银卡', 金卡: '金卡', VIP: 'VIP' },
   handoff: {
@@ -148,7 +149,7 @@ const en: typeof zh = {
     demo: 'Demo account: agent1 / kefu123',
   },
   header: { logout: 'Log out', switchLang: '中文' },
-  nav: { workspace: 'Workspace', training: 'Knowledge & training', trainingShort: 'Training' },
+  nav: { workspace: 'Workspace', training: 'Knowledge & training', trainingShort: 'Training', tickets: 'Tickets' },
   roles: { admin: 'Admin', supervisor: 'Supervisor', agent: 'Agent', trainer: 'Trainer' },
   tiers: { 普通: 'Regular', 银卡: 'Silver', 金卡: 'Gold', VIP: 'VIP' },
   handoff: {
@@ -237,8 +238,8 @@ const en: typeof zh = {
 };
 
 const resources: Record<Lang, { translation: Dict }> = {
-  zh: { translation: { ...zh, training: trainingZh } },
-  en: { translation: { ...en, training: trainingEn } },
+  zh: { translation: { ...zh, training: trainingZh, tickets: ticketsZh } },
+  en: { translation: { ...en, training: trainingEn, tickets: ticketsEn } },
 };
 
 export function initialLang(): Lang {

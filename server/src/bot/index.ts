@@ -12,21 +12,30 @@ import type { BotModel, KnowledgeSnapshot } from './engine/types.js';
 import { BotSettingsStore } from './settings.js';
 import { BotService } from './service.js';
 import { botRoutes } from './routes.js';
+import type { LlmClient } from './llm.js';
 
 export { BotSettingsStore, DEFAULT_BOT_SETTINGS, type BotSettings } from './settings.js';
+export { createLlm, LlmClient, type LlmConfig } from './llm.js';
 
 /** The bot, wired: model from the published knowledge, settings, runtime, API. */
-export function createBot(deps: { db: Kysely<Database>; hub: HubService; bus: EventBus; clock: Clock; log: Logger; models: () => Promise<{ model: BotModel; snapshot: KnowledgeSnapshot } | null>; soothingTickMs?: number }) {
+export function createBot(deps: { db: Kysely<Database>; hub: HubService; bus: EventBus; clock: Clock; log: Logger; models: () => Promise<{ model: BotModel; snapshot: KnowledgeSnapshot } | null>;
+  soothingTickMs?: number;
+  /** the settings store, when other modules read it too (the welcome text) */
+  settings?: BotSettingsStore;
+  /** the optional LLM; null or absent: the classic bot alone */
+  llm?: LlmClient | null;
+}) {
   const log = deps.log.child({ mod: 'bot' });
-  const settings = new BotSettingsStore(deps.db, deps.clock);
+  const settings = deps.settings ?? new BotSettingsStore(deps.db, deps.clock);
   const service = new BotService({
-    db: deps.db, hub: deps.hub, bus: deps.bus, clock: deps.clock, log, settings, models: deps.models,
+    db: deps.db, hub: deps.hub, bus: deps.bus, clock: deps.clock, log, settings, models: deps.models, llm: deps.llm ?? null,
     pickAnswer: (faq, ctx) => pickAnswer(faq, ctx)?.content,
     conversationSentiment: (scores) => scoreConversation(scores).score,
   });
   return {
     service,
     settings,
+    llm: deps.llm ?? null,
     start: () => service.start({ soothingTickMs: deps.soothingTickMs }),
     stop: () => service.stop(),
     routes: (app: AppInstance, auth: AuthService) => botRoutes(app, { auth, settings }),

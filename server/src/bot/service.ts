@@ -5,10 +5,18 @@ import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Conversation, Message, MessageContent } from '../core/message.js';
 import type { HubService } from '../hub/index.js';
-import type { BotModel, Faq, KnowledgeSnapshot } from './engine/types.js';
+import { newId } from '../core/ids.js';
+import * as hubRepo from '../hub/repo.js';
+import type { Analysis, BotModel, Faq, KnowledgeSnapshot } from './engine/types.js';
 import { decide, emptyMemory, type BotMemory, type Decision } from './policy.js';
 import { isHumanTime, type BotSettingsStore } from './settings.js';
 import { handoffSummary } from './summary.js';
+import type { GroundingFaq, LlmClient } from './llm.js';
+
+/** retrieved FAQs at or above this score are relevant enough to ground an LLM answer */
+export const LLM_MIN_FAQ_SCORE = 0.3;
+/** at most this many FAQs go into the prompt */
+export const LLM_TOP_K = 3;
 
 export type BotDeps = {
   db: Kysely<Database>;
@@ -21,6 +29,8 @@ export type BotDeps = {
   models: () => Promise<{ model: BotModel; snapshot: KnowledgeSnapshot } | null>;
   pickAnswer: (faq: Faq, ctx: { tier: string; channel: Conversation['channel'] }) => MessageContent | undefined;
   conversationSentiment: (scores: number[]) => number;
+  /** the optional LLM (null: the classic bot alone) */
+  llm?: LlmClient | null;
 };
 
 /**
@@ -52,8 +62,14 @@ export class BotService {
     });
     void settings.get().catch(() => undefined);
     bus.on('message.created', ({ message, conversation }) => {
-      if (message.direction !== 'in' || message.sender_type !== 'customer' || conversation.status !== 'bot') return;
-      this.enqueue(conversation.id, () => this.onCustomerMessage(message, conversation.id));
+      if (message.direction !== 'in' || message.sender_type !== 'customer') return;
+      // every customer message is screened for sensitive words, whoever serves the conversation;
+      // the bot answers only while the conversation is its own
+      const withBot = conversation.status === 'bot';
+      this.enqueue(conversation.id, async () => {
+        await this.screenInput(message);
+        if (withBot) await this.onCustomerMessage(message, conversation.id);
+      });
     });
     const tick = opts.soothingTickMs ?? 5000;
     if (tick > 0) {
@@ -103,7 +119,7 @@ export class BotService {
     const text = c.type === 'text' ? c.text : '';
     const picked = c.type === 'text' && c.menu_id?.startsWith('faq:') ? active.faqById.get(c.menu_id.slice(4)) : undefined;
     const analysis = active.model.analyze(text || `[${c.type}]`);
-    const { decision, memory: next } = decide({
+    const { decision, memory: decided } = decide({
       analysis,
       picked,
       memory,
@@ -113,8 +129,20 @@ export class BotService {
       intentAction: (id) => active.snapshot.intents.find((i) => i.id === id)?.action,
       conversationSentiment: this.d.conversationSentiment,
     });
+    // where the classic bot would clarify or give up, the LLM may answer from the retrieved FAQs
+    const unsure = decision.kind === 'clarify' || decision.kind === 'fallback' || (decision.kind === 'handoff' && decision.reason === 'unanswered');
+    const llm = unsure && text && !picked ? await this.askLlm(text, analysis, active, conversation) : null;
+    const next = llm ? { ...decided, unanswered: 0 } : decided;
     await this.saveMemory(conversationId, next);
-    this.d.log.debug({ conversation_id: conversationId, kind: decision.kind, band: analysis.band, ms: analysis.ms }, 'bot decided');
+    this.d.log.debug({ conversation_id: conversationId, kind: llm ? 'llm' : decision.kind, band: analysis.band, ms: analysis.ms }, 'bot decided');
+
+    if (llm) {
+      await this.say(conversation, { type: 'text', text: llm.text });
+      // the agents see what the answer was based on (system lines never reach the customer)
+      const list = llm.faqs.map((f) => `「${f.question}」`).join('、');
+      await this.recordEvent(conversationId, 'bot_sources', { faqs: llm.faqs, model: llm.model, text: `机器人（大模型 ${llm.model}）的回答依据：${list}` });
+      return;
+    }
 
     switch (decision.kind) {
       case 'answer': {
@@ -136,6 +164,72 @@ export class BotService {
         await this.handOver(conversation, next, decision, analysis.intents[0] ?? null);
         return;
     }
+  }
+
+  /**
+   * Asks the LLM for an answer grounded on the relevant retrieved FAQs. Null — answer the
+   * classic way — when none is relevant, the model does not know, times out or fails, or its
+   * answer contains a blocked sensitive word.
+   */
+  private async askLlm(
+    question: string,
+    analysis: Analysis,
+    active: { model: BotModel; faqById: Map<string, Faq> },
+    conversation: Conversation,
+  ): Promise<{ text: string; faqs: { id: string; question: string }[]; model: string } | null> {
+    const llm = this.d.llm;
+    if (!llm) return null;
+    const grounding: GroundingFaq[] = [];
+    for (const hit of analysis.faqs) {
+      if (grounding.length >= LLM_TOP_K || hit.score < LLM_MIN_FAQ_SCORE) break;
+      const faq = active.faqById.get(hit.faq_id);
+      const answer = faq && answerText(this.d.pickAnswer(faq, { tier: conversation.customer.tier, channel: conversation.channel }));
+      if (faq && answer) grounding.push({ id: faq.id, question: faq.question, answer });
+    }
+    if (!grounding.length) return null;
+    const r = await llm.answer(question, grounding);
+    if (r.kind !== 'answer') {
+      this.d.log.info({ conversation_id: conversation.id, outcome: r.kind, reason: r.kind === 'error' ? r.reason : undefined, ms: r.ms }, 'llm answer not used');
+      return null;
+    }
+    const check = active.model.checkOutgoing(r.text);
+    if (check.blocked.length) {
+      this.d.log.warn({ conversation_id: conversation.id, words: check.blocked.length }, 'llm answer blocked by the sensitive-word filter');
+      return null;
+    }
+    return { text: r.text, faqs: grounding.map(({ id, question: q }) => ({ id, question: q })), model: llm.model };
+  }
+
+  /**
+   * Screens a customer message against the published sensitive-word dictionary: a hit (not
+   * covered by the whitelist) leaves a system line for the agents — 敏感词提示：律师、曝光.
+   */
+  private async screenInput(message: Message): Promise<void> {
+    if (message.content.type !== 'text' || !message.content.text) return;
+    const published = await this.d.models();
+    if (!published) return;
+    const hit = published.model.checkOutgoing(message.content.text);
+    const words = [...new Set([...hit.blocked, ...hit.flagged])];
+    if (!words.length) return;
+    await this.recordEvent(message.conversation_id, 'sensitive_flag', { words, message_id: message.id, text: `敏感词提示：${words.join('、')}` });
+  }
+
+  /** Stores a system event line in the conversation: agents see it, the customer never does. */
+  private async recordEvent(conversationId: string, event: string, data: Record<string, unknown>): Promise<void> {
+    const { hub, bus, clock } = this.d;
+    await hub.transaction(async (uow) => {
+      const at = clock.now().toISOString();
+      const content: MessageContent = { type: 'event', event, data };
+      const row = {
+        id: newId('m'), conversation_id: conversationId, direction: 'system', sender_type: 'system', sender_id: null,
+        msgtype: 'event', content_json: JSON.stringify(content), status: 'received', fail_code: null, fail_reason: null,
+        client_msg_id: null, dedupe_key: null, created_at: at, updated_at: at,
+      };
+      await hubRepo.insertMessage(uow.tx, row);
+      const conversation = await hubRepo.getConversation(uow.tx, conversationId);
+      const message = hubRepo.toMessage(row);
+      if (conversation) uow.after.push(() => bus.emit('message.created', { message, conversation }));
+    });
   }
 
   private async handOver(conversation: Conversation, memory: BotMemory, decision: Extract<Decision, { kind: 'handoff' }>, intent: { intent_id: string; name: string; confidence: number } | null) {
@@ -213,4 +307,13 @@ export class BotService {
       .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ state_json, updated_at }))
       .execute();
   }
+}
+
+/** The text an LLM may quote from an answer variant (text and link answers; others are skipped). */
+function answerText(c: MessageContent | undefined): string | null {
+  if (!c) return null;
+  if (c.type === 'text') return c.text;
+  if (c.type === 'link') return [c.title, c.desc, c.url].filter(Boolean).join(' ');
+  if (c.type === 'menu') return [c.head, ...c.items.map((i) => i.content), c.tail].filter(Boolean).join('\n');
+  return null;
 }

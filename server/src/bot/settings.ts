@@ -16,6 +16,8 @@ export const botSettingsSchema = z.strictObject({
   clarify_tail: z.string().max(200),
   handoff_text: z.string().min(1).max(600),
   offline_text: z.string().min(1).max(600),
+  /** greets a customer whose conversation starts (WeCom enter_session, the widget's first open) */
+  welcome_text: z.string().min(1).max(600),
   triggers: z.strictObject({
     /** 转人工, 人工客服, 找真人 … and intents whose action is handoff */
     explicit: z.boolean(),
@@ -55,27 +57,44 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   clarify_tail: '都不是？请换个说法，或回复「人工」。',
   handoff_text: '好的，正在为您转接人工客服，请稍候～',
   offline_text: '人工客服的工作时间是每天 09:00–21:00，我们已记录您的问题，客服上线后会第一时间联系您。',
+  // the same text as KEFU_WELCOME_TEXT's default (which, when set, is the initial value instead)
+  welcome_text: '您好，欢迎来到悦肤美妆！请问有什么可以帮您？',
   triggers: { explicit: true, repeat_count: 3, sentiment_below: -0.5, unanswered_count: 3, vip_tiers: ['VIP'], keywords: ['投诉', '12315', '消协'] },
   // 悦肤美妆: 09:00–21:00 on workdays (调休 Saturdays included, 法定节假日 off)
   human_hours: calendarDefinitionSchema.parse({ timeZone: 'Asia/Shanghai', weekly: { mon: [office], tue: [office], wed: [office], thu: [office], fri: [office] }, publicHolidays: 'cn' }),
   soothing: { interval_s: 120, max_count: 3, text: '客服小姐姐正在快马加鞭赶来，请您稍等片刻～' },
 };
 
-/** Settings live in one row; missing → defaults. */
+/**
+ * Settings live in one row; missing → defaults. A stored row from an older kefu lacks the fields
+ * added since (e.g. welcome_text): they take their defaults.
+ */
 export class BotSettingsStore {
   private cache: { at: number; value: BotSettings } | undefined;
-  constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
+  private refreshing: Promise<unknown> | undefined;
+  readonly defaults: BotSettings;
 
-  /** The last settings read (defaults before the first read), for code that must not query. */
+  constructor(private readonly db: Kysely<Database>, private readonly clock: Clock, defaults: Partial<BotSettings> = {}) {
+    this.defaults = botSettingsSchema.parse({ ...DEFAULT_BOT_SETTINGS, ...defaults });
+  }
+
+  /**
+   * The last settings read (defaults before the first read), for code that must not query
+   * (e.g. inside a hub transaction). Schedules a refresh in the background when the cache is
+   * stale, so other instances' changes arrive within seconds.
+   */
   peek(): BotSettings {
-    return this.cache?.value ?? DEFAULT_BOT_SETTINGS;
+    if (!this.refreshing && (!this.cache || Date.now() - this.cache.at >= 2000)) {
+      this.refreshing = this.get().catch(() => undefined).finally(() => (this.refreshing = undefined));
+    }
+    return this.cache?.value ?? this.defaults;
   }
 
   async get(): Promise<BotSettings> {
     const now = Date.now();
     if (this.cache && now - this.cache.at < 2000) return this.cache.value;
     const row = await this.db.selectFrom('bot_settings').select('settings_json').where('id', '=', 'default').executeTakeFirst();
-    const value = row ? botSettingsSchema.parse(JSON.parse(row.settings_json)) : DEFAULT_BOT_SETTINGS;
+    const value = row ? botSettingsSchema.parse({ ...this.defaults, ...(JSON.parse(row.settings_json) as object) }) : this.defaults;
     this.cache = { at: now, value };
     return value;
   }

@@ -21,4 +21,10 @@ export interface ChannelAdapter {
   send(ctx: OutboundContext): Promise<SendResult>;
   /** called after kefu closes a conversation (e.g. WeCom service_state → 4) */
   onClosed?(ctx: Omit<OutboundContext, 'message'>): Promise<void>;
+  /**
+   * Delivers a message to the customer of a closed conversation (the satisfaction survey after
+   * 结束会话). WeCom allows one, through the session-end code, for 20 seconds; without this
+   * method the hub uses `send`.
+   */
+  sendAfterClose?(ctx: OutboundContext): Promise<SendResult>;
 }

@@ -11,6 +11,8 @@ export type DomainEvents = {
   'conversation.updated': { conversation: Conversation };
   /** the bot handed the conversation to humans (status bot → queued) */
   'conversation.handoff': { conversation: Conversation; handoff: Handoff };
+  /** a conversation was given to an agent (routing, transfer, manual assignment) */
+  'conversation.assigned': { conversation: Conversation; agent_id: string; reason: string | null };
   /** trainers published a knowledge version: bots retrain from it */
   'knowledge.published': { version: number };
   /** a topic surged (hot-word alert) or another knowledge alert for trainers */

@@ -6,12 +6,16 @@ import * as m001 from './migrations/001_spine.js';
 import * as m002 from './migrations/002_handoff.js';
 import * as m003 from './migrations/003_knowledge.js';
 import * as m004 from './migrations/004_bot.js';
+import * as m006 from './migrations/006_routing.js';
 import * as m007 from './migrations/007_quick_replies.js';
+import * as m008 from './migrations/008_automation.js';
+import * as m005 from './migrations/005_tickets.js';
+import * as notifyMigration from '../notify/migration.js';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
 
-const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004, '007_quick_replies': m007 };
+const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004, '005_notify': notifyMigration, '005_tickets': m005, '006_routing': m006, '007_quick_replies': m007, '008_automation': m008 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -1,4 +1,7 @@
 import type { Generated } from 'kysely';
+import type { NotifyTables } from '../notify/repo.js';
+import type { SchedulerTables } from '../scheduler/schema.js';
+import type { TicketTables } from '../tickets/schema.js';
 
 /**
  * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO-8601 UTC strings
@@ -133,7 +136,7 @@ export interface QuickRepliesTable {
   updated_at: string;
 }
 
-export interface Database {
+export interface Database extends NotifyTables, SchedulerTables, TicketTables {
   users: UsersTable;
   customers: CustomersTable;
   customer_identities: CustomerIdentitiesTable;

@@ -1,2 +1,2 @@
 export { HubService, UnitOfWork } from './service.js';
-export type { InboundInput, InboundResult, NewConversationPolicy, OutboundInput, OutboundResult } from './service.js';
+export type { AssignOptions, InboundInput, InboundResult, NewConversationPolicy, OutboundInput, OutboundResult } from './service.js';

@@ -40,6 +40,18 @@ export type OutboundInput = {
   client_msg_id?: string;
 };
 
+export type AssignOptions = {
+  /** the statuses (and assignee) the conversation may be taken from; default: any open */
+  from?: { status: ConversationStatus; assignee_id?: string | null }[];
+  /** short reason in the system line, e.g. 技能「发票」3 级，负载 1/5 */
+  reason?: string;
+  /** the whole system line instead of 「已分配给 X（reason）」 */
+  text?: string;
+  /** event name of the system line: 'assigned' (default) or 'transferred' */
+  event?: string;
+  data?: Record<string, unknown>;
+};
+
 export type OutboundResult = { message: Message; conversation: Conversation; duplicate: boolean };
 
 /**
@@ -290,6 +302,38 @@ export class HubService {
     return { message: message!, conversation: updated, duplicate: false };
   }
 
+  /**
+   * A message to the customer of a closed conversation (a survey after 结束会话, a journey weeks
+   * later), through the channel's own rules for that, kept in the conversation's history.
+   * The same client_msg_id sends once.
+   */
+  async sendAfterClose(input: OutboundInput): Promise<OutboundResult> {
+    const conversation = await repo.getConversation(this.db, input.conversation_id);
+    if (!conversation) throw notFound('conversation');
+    const adapter = this.adapters.get(conversation.channel);
+    if (!adapter) throw new AppError(500, 'channel_unavailable', `channel ${conversation.channel} is not configured`);
+    const external_id = await this.externalIdOf(conversation);
+    const now = this.clock.now().toISOString();
+    const dedupeKey = input.client_msg_id ? `client:${input.sender.id ?? input.sender.type}:${input.client_msg_id}` : null;
+    const row = {
+      id: newId('m'), conversation_id: conversation.id, direction: 'out', sender_type: input.sender.type, sender_id: input.sender.id,
+      msgtype: input.content.type, content_json: JSON.stringify(input.content), status: 'pending', fail_code: null, fail_reason: null,
+      client_msg_id: input.client_msg_id ?? null, dedupe_key: dedupeKey, created_at: now, updated_at: now,
+    };
+    if (!(await repo.insertMessage(this.db, row))) {
+      return { message: (await repo.getMessageByDedupeKey(this.db, dedupeKey!))!, conversation, duplicate: true };
+    }
+    const pending = repo.toMessage(row);
+    this.bus.emit('message.created', { message: pending, conversation });
+    const ctx = { conversation, external_id, message: pending };
+    const result = await (adapter.sendAfterClose ? adapter.sendAfterClose(ctx) : adapter.send(ctx)).catch((e) => {
+      this.log.error({ err: e, message_id: pending.id }, 'channel send after close threw');
+      return { ok: false as const, code: 'channel_error', reason: '渠道发送异常，请稍后重试' };
+    });
+    const message = await this.setDelivery(pending.id, result.ok ? { status: 'sent' } : { status: 'failed', fail_code: result.code, fail_reason: result.reason });
+    return { message: message!, conversation, duplicate: false };
+  }
+
   /** Records the delivery outcome of an outbound message (also used by async failure events). */
   async setDelivery(messageId: string, d: { status: 'sent' | 'failed'; fail_code?: string; fail_reason?: string }): Promise<Message | undefined> {
     await this.db
@@ -399,6 +443,79 @@ export class HubService {
       await adapter.onClosed({ conversation, external_id: identity.external_id }).catch((e) => this.log.warn({ err: e, conversation_id: conversationId }, 'channel close hook failed'));
     }
     return (await repo.getConversation(this.db, conversationId))!;
+  }
+
+  /**
+   * Gives the conversation to an agent: status → 'assigned', assignee, and a system line
+   * 「已分配给 张三（原因）」. Emits 'conversation.updated' and 'conversation.assigned'.
+   * Without `from` any open conversation is taken; a conversation in no status of `from`
+   * is left alone and null is returned (another instance or agent took it first).
+   */
+  async assign(conversationId: string, agent: string | { id: string; name: string }, opts: AssignOptions = {}): Promise<Conversation | null> {
+    const who = typeof agent === 'string' ? await this.agentRef(agent) : agent;
+    return this.transaction((uow) => this.assignIn(uow, conversationId, who, opts));
+  }
+
+  /** `assign` inside the caller's unit of work (e.g. with the routing capacity check). */
+  async assignIn(uow: UnitOfWork, conversationId: string, agent: { id: string; name: string }, opts: AssignOptions = {}): Promise<Conversation | null> {
+    const at = this.clock.now().toISOString();
+    const r = await uow.tx
+      .updateTable('conversations')
+      .set({ status: 'assigned', assignee_id: agent.id })
+      .where('id', '=', conversationId)
+      .where((eb) => {
+        if (!opts.from?.length) return eb('status', '<>', 'closed');
+        return eb.or(opts.from.map((f) => (f.assignee_id === undefined
+          ? eb('status', '=', f.status)
+          : eb.and([eb('status', '=', f.status), f.assignee_id === null ? eb('assignee_id', 'is', null) : eb('assignee_id', '=', f.assignee_id)]))));
+      })
+      .executeTakeFirst();
+    if (!Number(r.numUpdatedRows)) return null;
+    const text = opts.text ?? `已分配给 ${agent.name}${opts.reason ? `（${opts.reason}）` : ''}`;
+    const message = await this.systemLineIn(uow, conversationId, { type: 'event', event: opts.event ?? 'assigned', data: { ...opts.data, agent_id: agent.id, agent_name: agent.name, text } }, at);
+    const conversation = (await repo.getConversation(uow.tx, conversationId))!;
+    uow.after.push(() => {
+      this.bus.emit('message.created', { message, conversation });
+      this.bus.emit('conversation.updated', { conversation });
+      this.bus.emit('conversation.assigned', { conversation, agent_id: agent.id, reason: opts.reason ?? null });
+    });
+    return conversation;
+  }
+
+  /**
+   * Puts an assigned conversation back in the queue (e.g. a transfer to a team), with a system
+   * line. Null when it is not assigned to `fromAgentId` (any assignee when omitted).
+   */
+  async requeueIn(uow: UnitOfWork, conversationId: string, text: string, opts: { fromAgentId?: string; data?: Record<string, unknown> } = {}): Promise<Conversation | null> {
+    const at = this.clock.now().toISOString();
+    let q = uow.tx.updateTable('conversations').set({ status: 'queued', assignee_id: null }).where('id', '=', conversationId).where('status', 'in', ['assigned', 'queued']);
+    if (opts.fromAgentId) q = q.where('assignee_id', '=', opts.fromAgentId);
+    const r = await q.executeTakeFirst();
+    if (!Number(r.numUpdatedRows)) return null;
+    const message = await this.systemLineIn(uow, conversationId, { type: 'event', event: 'transferred', data: { ...opts.data, text } }, at);
+    const conversation = (await repo.getConversation(uow.tx, conversationId))!;
+    uow.after.push(() => {
+      this.bus.emit('message.created', { message, conversation });
+      this.bus.emit('conversation.updated', { conversation });
+    });
+    return conversation;
+  }
+
+  /** Stores a system event line (not sent to the customer); the caller emits it after commit. */
+  private async systemLineIn(uow: UnitOfWork, conversationId: string, content: MessageContent, at: string): Promise<Message> {
+    const row = {
+      id: newId('m'), conversation_id: conversationId, direction: 'system', sender_type: 'system', sender_id: null,
+      msgtype: 'event', content_json: JSON.stringify(content), status: 'received', fail_code: null, fail_reason: null,
+      client_msg_id: null, dedupe_key: null, created_at: at, updated_at: at,
+    };
+    await repo.insertMessage(uow.tx, row);
+    return repo.toMessage(row);
+  }
+
+  private async agentRef(userId: string): Promise<{ id: string; name: string }> {
+    const u = await this.db.selectFrom('users').select(['id', 'display_name']).where('id', '=', userId).executeTakeFirst();
+    if (!u) throw notFound('agent');
+    return { id: u.id, name: u.display_name };
   }
 
   getConversation(id: string) { return repo.getConversation(this.db, id); }

@@ -28,5 +28,6 @@ export function attachAgentGateway(io: Server, bus: EventBus, auth: AuthService)
   bus.on('message.created', (p) => void ns.to('agents').emit('message.created', p));
   bus.on('message.updated', (p) => void ns.to('agents').emit('message.updated', p));
   bus.on('conversation.updated', (p) => void ns.to('agents').emit('conversation.updated', p));
+  bus.on('conversation.assigned', (p) => void ns.to(`user:${p.agent_id}`).emit('conversation.assigned', p));
   bus.on('knowledge.alert', (p) => void ns.to('agents').emit('knowledge.alert', p));
 }

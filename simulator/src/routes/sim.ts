@@ -146,6 +146,13 @@ export function registerSimRoutes(app: FastifyInstance, ctx: SimContext): void {
 
   app.get('/sim/callbacks', async () => ({ callbacks: state.callbacks }));
 
+  /** Internal app messages (message/send) received by employees; `?touser=` filters by one UserID. */
+  app.get('/sim/app-messages', async (req) => {
+    const q = simParse(z.object({ touser: z.string().min(1).max(64).optional() }), req.query);
+    const messages = q.touser ? state.appMessages.filter((m) => m.touser.split('|').some((u) => u === q.touser || u === '@all')) : state.appMessages;
+    return { messages };
+  });
+
   app.post('/sim/callback-url', async (req) => {
     const b = simParse(SimCallbackUrlBody, req.body);
     ctx.callbackUrl = b.url;

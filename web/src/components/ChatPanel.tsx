@@ -7,6 +7,7 @@ import type { Conversation, Handoff, Message } from '../types';
 import MessageView from './MessageView';
 import ReplyAssist from './ReplyAssist';
 import { ChannelTag, CustomerAvatar, PriorityTags, StatusTag, TierTag } from './tags';
+import CreateTicketButton from '../tickets/CreateTicketButton';
 
 const IMAGE_MAX = 10 * 1024 * 1024;
 
@@ -130,6 +131,7 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
             <PriorityTags c={c} />
           </div>
         </div>
+        <CreateTicketButton conversationId={c.id} compact={!!onBack} />
         <Button
           danger
           icon={<PoweroffOutlined />}

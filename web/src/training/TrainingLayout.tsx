@@ -9,6 +9,7 @@ import {
   FileSearchOutlined,
   FundOutlined,
   QuestionCircleOutlined,
+  RobotOutlined,
   RocketOutlined,
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -24,8 +25,9 @@ const EvaluatePage = lazy(() => import('./EvaluatePage'));
 const ImportExportPage = lazy(() => import('./ImportExportPage'));
 const MiningPage = lazy(() => import('./MiningPage'));
 const AlertsPage = lazy(() => import('./AlertsPage'));
+const BotSettingsPage = lazy(() => import('./BotSettingsPage'));
 
-export const TRAINING_PAGES = ['intents', 'faqs', 'dictionaries', 'publish', 'test', 'evaluate', 'import', 'mining', 'alerts'] as const;
+export const TRAINING_PAGES = ['intents', 'faqs', 'dictionaries', 'publish', 'test', 'evaluate', 'import', 'mining', 'alerts', 'bot'] as const;
 export type TrainingPage = (typeof TRAINING_PAGES)[number];
 
 const ICONS: Record<TrainingPage, React.ReactNode> = {
@@ -38,11 +40,12 @@ const ICONS: Record<TrainingPage, React.ReactNode> = {
   import: <CloudUploadOutlined />,
   mining: <FileSearchOutlined />,
   alerts: <AlertOutlined />,
+  bot: <RobotOutlined />,
 };
 
 const GROUPS: { key: string; pages: TrainingPage[] }[] = [
   { key: 'knowledge', pages: ['intents', 'faqs', 'dictionaries'] },
-  { key: 'train', pages: ['test', 'evaluate', 'publish'] },
+  { key: 'train', pages: ['test', 'evaluate', 'publish', 'bot'] },
   { key: 'data', pages: ['import', 'mining', 'alerts'] },
 ];
 
@@ -107,6 +110,7 @@ export default function TrainingLayout({ path, mobile }: { path: string; mobile:
           {page === 'import' ? <ImportExportPage /> : null}
           {page === 'mining' ? <MiningPage /> : null}
           {page === 'alerts' ? <AlertsPage /> : null}
+          {page === 'bot' ? <BotSettingsPage /> : null}
         </Suspense>
       </div>
     </div>

@@ -9,6 +9,8 @@ import { WIDGET_CSS } from './style';
 
 type Visitor = { visitor_id: string; visitor_token: string };
 type SendAck = { ok: true; message: Message } | { ok: false; error: { code: string; message: string } };
+/** `welcome`: the bot's greeting, sent by the server while the visitor has no conversation yet */
+type HistoryAck = { ok: boolean; messages?: Message[]; welcome?: string };
 
 const STORAGE_KEY = 'kefu_visitor';
 
@@ -64,6 +66,8 @@ class KefuWidget {
   private visitor: Visitor | null = null;
   private socket: Socket | null = null;
   private messages: Message[] = [];
+  /** the server's welcome (the bot settings' text), shown as the first bot bubble */
+  private welcomeText: string | null = null;
   private open = false;
   private unread = 0;
   private connected = false;
@@ -105,7 +109,6 @@ class KefuWidget {
     head.append(titles, closeBtn);
 
     this.list = el('div', { class: 'list', 'data-testid': 'kefu-widget-messages' });
-    this.list.appendChild(this.welcome());
 
     const foot = el('div', { class: 'foot' });
     this.input = el('textarea', { class: 'input', rows: '1', placeholder: '请输入您的问题，Enter 发送', 'data-testid': 'kefu-widget-input', maxlength: '2000' });
@@ -131,10 +134,19 @@ class KefuWidget {
     if (this.visitor) this.connect();
   }
 
-  private welcome(): HTMLElement {
-    const w = el('div', { class: 'welcome' });
-    w.textContent = `您好，欢迎咨询${this.title.replace(/在线客服$/, '')}！请问有什么可以帮您？`;
-    return w;
+  /** the welcome as a bot bubble (not a stored message: the server sends it with the history) */
+  private welcome(text: string): HTMLElement {
+    const row = el('div', { class: 'row row-them', 'data-testid': 'kefu-widget-welcome' });
+    const av = el('div', { class: 'avatar' }, '智');
+    av.title = '智能助手';
+    const col = el('div', { class: 'col' });
+    const line = el('div', { class: 'line' });
+    const bubble = el('div', { class: 'msg msg-them' });
+    bubble.appendChild(el('div', { class: 'text' }, text));
+    line.appendChild(bubble);
+    col.appendChild(line);
+    row.append(av, col);
+    return row;
   }
 
   private autosize(): void {
@@ -269,8 +281,10 @@ class KefuWidget {
   private loadHistory(): void {
     const s = this.socket;
     if (!s) return;
-    s.timeout(10_000).emit('history', (err: Error | null, res?: { messages?: Message[] }) => {
+    s.timeout(10_000).emit('history', (err: Error | null, res?: HistoryAck) => {
       if (err || !res?.messages) return;
+      // kept for the session: the conversation that starts below it is the one it welcomed to
+      if (typeof res.welcome === 'string' && res.welcome) this.welcomeText = res.welcome;
       const known = new Set(res.messages.map((m) => m.client_msg_id).filter(Boolean));
       const local = this.messages.filter((m) => m.id.startsWith('local-') && !known.has(m.client_msg_id));
       this.messages = [...res.messages, ...local];
@@ -341,7 +355,7 @@ class KefuWidget {
 
   private renderAll(): void {
     this.list.textContent = '';
-    this.list.appendChild(this.welcome());
+    if (this.welcomeText) this.list.appendChild(this.welcome(this.welcomeText));
     for (const m of this.messages) this.list.appendChild(this.renderMessage(m));
     this.scrollToBottom();
   }

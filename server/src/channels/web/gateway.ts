@@ -17,13 +17,24 @@ const sendSchema = z.strictObject({
   menu_id: z.string().min(1).max(64).optional(),
 });
 
+/** the visitor leaves a message while no one answers: a ticket is filed */
+const leaveMessageSchema = z.strictObject({
+  text: z.string().trim().min(1, '留言内容不能为空').max(2000),
+  contact: z.string().trim().max(100).optional(),
+});
+export type LeaveMessageHandler = (visitorId: string, m: { text: string; contact?: string }) => Promise<{ number: string }>;
+
 type Ack = (r: unknown) => void;
 
 /**
  * The website widget channel: visitors talk over Socket.IO namespace /widget; their messages
  * enter the hub like any other channel's, and agents' replies come back to every open tab.
  */
-export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitors: VisitorTokens; log: Logger }): ChannelAdapter {
+export function attachWidgetGateway(io: Server, deps: {
+  hub: HubService; visitors: VisitorTokens; log: Logger; onLeaveMessage?: LeaveMessageHandler;
+  /** the bot's welcome, shown to a visitor who has no conversation yet */
+  welcomeText?: () => Promise<string>;
+}): ChannelAdapter {
   const { hub, visitors, log } = deps;
   const ns = io.of(WIDGET_NS);
   ns.use((socket, next) => {
@@ -42,7 +53,12 @@ export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitor
       if (!cb) return;
       try {
         const conv = await hub.conversationOf('web', 'web', visitorId);
-        const items = conv ? await hub.listMessages(conv.id, { limit: 100 }) : [];
+        if (!conv) {
+          // a visitor's conversation starts: the widget shows the bot's welcome as its first bubble
+          const welcome = deps.welcomeText ? await deps.welcomeText().catch(() => undefined) : undefined;
+          return cb({ ok: true, messages: [], ...(welcome ? { welcome } : {}) });
+        }
+        const items = await hub.listMessages(conv.id, { limit: 100 });
         cb({ ok: true, messages: items.filter(visibleToVisitor) });
       } catch (e) {
         log.error({ err: e }, 'widget history failed');
@@ -69,6 +85,20 @@ export function attachWidgetGateway(io: Server, deps: { hub: HubService; visitor
       } catch (e) {
         log.error({ err: e }, 'widget send failed');
         cb({ ok: false, error: { code: e instanceof AppError ? e.code : 'internal', message: '发送失败，请重试' } });
+      }
+    });
+
+    socket.on('leave_message', async (arg: unknown, ack?: Ack) => {
+      const cb = ack ?? (() => {});
+      const parsed = leaveMessageSchema.safeParse(arg);
+      if (!parsed.success) return cb({ ok: false, error: { code: 'validation_error', message: parsed.error.issues.map((i) => i.message).join('; ') } });
+      if (!deps.onLeaveMessage) return cb({ ok: false, error: { code: 'unavailable', message: '暂不支持留言' } });
+      try {
+        const t = await deps.onLeaveMessage(visitorId, parsed.data);
+        cb({ ok: true, ticket: { number: t.number } });
+      } catch (e) {
+        log.error({ err: e }, 'widget leave_message failed');
+        cb({ ok: false, error: { code: e instanceof AppError ? e.code : 'internal', message: '留言失败，请重试' } });
       }
     });
   });

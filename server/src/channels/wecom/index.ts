@@ -20,6 +20,8 @@ import type { AuthService } from '../../auth/service.js';
 /** The WeCom 微信客服 channel, wired: callback URL, puller, outbound adapter. */
 export function createWecomChannel(deps: {
   config: Config; db: Kysely<Database>; hub: HubService; media: MediaStore; leases: Leases; clock: Clock; log: Logger; tokenCache?: TokenCache;
+  /** the welcome on enter_session (the bot settings' welcome_text); default KEFU_WELCOME_TEXT */
+  welcomeText?: () => string;
 }) {
   const { config, db, hub, clock } = deps;
   const log = deps.log.child({ mod: 'wecom' });
@@ -30,7 +32,7 @@ export function createWecomChannel(deps: {
   const crypto = new WecomCrypto({ token: config.WECOM_TOKEN, aesKey: config.WECOM_ENCODING_AES_KEY, receiveId: config.WECOM_CORP_ID });
   const windows = new KfWindows(db);
   const sessions = new KfSessions({ api, hub, clock, log });
-  const kfSync = new KfSync({ db, api, hub, windows, sessions, media: deps.media, leases: deps.leases, clock, log, welcomeText: config.KEFU_WELCOME_TEXT });
+  const kfSync = new KfSync({ db, api, hub, windows, sessions, media: deps.media, leases: deps.leases, clock, log, welcomeText: deps.welcomeText ?? (() => config.KEFU_WELCOME_TEXT) });
   hub.registerChannel(kfChannelAdapter({ api, windows, sessions, media: deps.media, clock, log }));
   return {
     api,

@@ -18,9 +18,12 @@ import { KF_STATE, type KfSessions } from './kf-sessions.js';
 /** Links and mini-program cards need a thumbnail on WeCom; this one is used when none is given. */
 const DEFAULT_THUMB = readFileSync(new URL('../../../assets/link-thumb.png', import.meta.url));
 const IMAGE_MAX = 10 * 1024 * 1024;
+const END_CODE_MS = 20_000;
 
 export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; media: MediaStore; clock: Clock; log: Logger }): ChannelAdapter {
   const { api, windows, sessions, clock, log } = deps;
+  /** session-end codes by conversation (kept in this process: the survey follows the close at once) */
+  const endCodes = new Map<string, { code: string; until: number }>();
 
   /** Uploads kefu media to WeCom (media/upload): WeCom only sends its own media_ids. */
   const uploadImage = async (ref: MediaRef | undefined): Promise<string> => {
@@ -66,7 +69,22 @@ export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows
     },
     async onClosed({ conversation, external_id }) {
       if (conversation.service_state !== null && conversation.service_state !== KF_STATE.ended) {
-        await sessions.trans(conversation, external_id, KF_STATE.ended);
+        const r = await sessions.trans(conversation, external_id, KF_STATE.ended);
+        // WeCom's session-end code allows one text/menu message (the survey) for 20 s
+        if (r?.msg_code) endCodes.set(conversation.id, { code: r.msg_code, until: clock.now().getTime() + END_CODE_MS });
+      }
+    },
+    async sendAfterClose(ctx) {
+      const end = endCodes.get(ctx.conversation.id);
+      const c = ctx.message.content;
+      if (!end || end.until < clock.now().getTime() || (c.type !== 'text' && c.type !== 'menu')) return this.send(ctx);
+      endCodes.delete(ctx.conversation.id);
+      try {
+        await api.sendMsgOnEvent({ code: end.code, msgid: ctx.message.id, ...toKfOutbound(c) });
+        return { ok: true, channel_msg_id: ctx.message.id };
+      } catch (e) {
+        if (e instanceof AppError) return { ok: false, code: e.code, reason: e instanceof WecomApiError ? sendErrorReason(e.errcode, e.errmsg).reason : e.message };
+        throw e;
       }
     },
   };

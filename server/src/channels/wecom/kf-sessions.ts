@@ -42,15 +42,19 @@ export class KfSessions {
     }
   }
 
-  /** Moves the WeCom session to `state` and mirrors it; a refused transition is logged, not fatal. */
-  async trans(conversation: Conversation, external_userid: string, state: number, servicer_userid?: string): Promise<boolean> {
+  /**
+   * Moves the WeCom session to `state` and mirrors it; a refused transition is logged, not fatal.
+   * Returns WeCom's msg_code (the one message allowed after the change, e.g. after ending), or
+   * null when WeCom refused.
+   */
+  async trans(conversation: Conversation, external_userid: string, state: number, servicer_userid?: string): Promise<{ msg_code?: string } | null> {
     try {
-      await this.deps.api.transServiceState({ open_kfid: conversation.channel_account, external_userid, service_state: state as KfServiceState, ...(servicer_userid ? { servicer_userid } : {}) });
+      const r = await this.deps.api.transServiceState({ open_kfid: conversation.channel_account, external_userid, service_state: state as KfServiceState, ...(servicer_userid ? { servicer_userid } : {}) });
       await this.deps.hub.setServiceState(conversation.id, state);
-      return true;
+      return r;
     } catch (err) {
       this.deps.log.warn({ err, conversation_id: conversation.id, state }, 'kf service_state/trans refused');
-      return false;
+      return null;
     }
   }
 }

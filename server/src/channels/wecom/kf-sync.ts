@@ -44,7 +44,8 @@ export class KfSync {
       leases: Leases;
       clock: Clock;
       log: Logger;
-      welcomeText: string;
+      /** read when the welcome is sent; must not query (it may run inside a transaction) */
+      welcomeText: () => string;
     },
   ) {}
 
@@ -238,7 +239,7 @@ export class KfSync {
         const code = typeof item.data.welcome_code === 'string' ? item.data.welcome_code : undefined;
         after.push(async () => {
           if (r.newConversation) await sessions.started(r.conversation, ext);
-          if (code) await sessions.welcome(r.conversation, code, this.deps.welcomeText);
+          if (code) await sessions.welcome(r.conversation, code, this.deps.welcomeText());
         });
         break;
       }

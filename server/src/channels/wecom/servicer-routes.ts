@@ -24,8 +24,8 @@ export function wecomServicerRoutes(app: AppInstance, deps: { auth: AuthService;
     if (conv.channel !== 'wecom_kf') throw new AppError(409, 'not_wecom', 'only 微信客服 conversations can go to a WeCom servicer');
     if (conv.status === 'closed') throw new AppError(409, 'conversation_closed', '会话已结束');
     const ext = await deps.hub.externalIdOf(conv);
-    const ok = await deps.sessions.trans(conv, ext, KF_STATE.servicer, req.body.servicer_userid);
-    if (!ok) throw new AppError(502, 'wecom_refused', '企业微信拒绝了转接（接待人员需为「正在接待」状态）');
+    const moved = await deps.sessions.trans(conv, ext, KF_STATE.servicer, req.body.servicer_userid);
+    if (!moved) throw new AppError(502, 'wecom_refused', '企业微信拒绝了转接（接待人员需为「正在接待」状态）');
     return (await deps.hub.getConversation(conv.id))!;
   });
 }

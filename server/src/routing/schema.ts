@@ -1,0 +1,55 @@
+/** Routing tables (migration 006_routing). Portable types like db/schema.ts. */
+export interface TeamsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export type AgentStatus = 'online' | 'busy' | 'away' | 'offline';
+
+export interface AgentProfilesTable {
+  user_id: string;
+  team_id: string | null;
+  /** JSON {skill: level 1–3}, e.g. {"售后":3,"发票":2,"English":1} */
+  skills_json: string;
+  status: string;
+  capacity: number;
+  /** service rating 0–5 */
+  rating: number;
+  /** conversations assigned to the agent now; raised only by a conditional `load < capacity` update */
+  load: number;
+  last_assigned_at: string | null;
+  status_changed_at: string;
+  updated_at: string;
+}
+
+export interface RoutingDecisionsTable {
+  id: string;
+  conversation_id: string;
+  /** assigned | queued | transferred */
+  outcome: string;
+  agent_id: string | null;
+  team_id: string | null;
+  /** human-readable (Chinese) reason */
+  reason: string;
+  context_json: string;
+  candidates_json: string;
+  note: string | null;
+  by_user_id: string | null;
+  created_at: string;
+}
+
+export interface RoutingTargetsTable {
+  conversation_id: string;
+  team_id: string | null;
+  exclude_agent_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export type RoutingTables = {
+  teams: TeamsTable;
+  agent_profiles: AgentProfilesTable;
+  routing_decisions: RoutingDecisionsTable;
+  routing_targets: RoutingTargetsTable;
+};
