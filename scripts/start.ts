@@ -29,6 +29,8 @@ if (useSimulator) {
     SIM_TOKEN: config.WECOM_TOKEN,
     SIM_ENCODING_AES_KEY: config.WECOM_ENCODING_AES_KEY,
     SIM_KF_SECRET: config.WECOM_KF_SECRET,
+    SIM_AGENT_ID: String(config.WECOM_AGENT_ID),
+    SIM_AGENT_SECRET: config.WECOM_AGENT_SECRET,
   });
   if (config.WECOM_KF_SECRET === DEMO_WECOM.kfSecret) console.log(`[start] WeCom simulator: http://localhost:${simUrl.port || 3100} (customer console)`);
 }
