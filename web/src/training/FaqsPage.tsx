@@ -21,7 +21,7 @@ import { DeleteOutlined, EditOutlined, LinkOutlined, MenuOutlined, PlusOutlined,
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { previewOf, type Channel, type MenuItem, type MessageContent } from '../types';
-import { fmtTime, itemsOf, PageHeader, reason, useIntents } from './common';
+import { fmtTime, itemsOf, PageHeader, reason, useCrud, useIntents } from './common';
 import PhraseList from './PhraseList';
 import { CHANNELS, TIERS, type Faq, type FaqAnswer } from './types';
 
@@ -186,7 +186,6 @@ export default function FaqsPage() {
   const [category, setCategory] = useState<string | undefined>();
   const [intentFilter, setIntentFilter] = useState<string | undefined>();
   const [editing, setEditing] = useState<Faq | 'new' | null>(null);
-  const [saving, setSaving] = useState(false);
   const [allCategories, setAllCategories] = useState<string[]>([]);
   const [form] = Form.useForm<FormValues>();
 
@@ -208,6 +207,8 @@ export default function FaqsPage() {
       setLoading(false);
     }
   }, [q, category, toast, t]);
+  const crud = useCrud('faqs', load);
+  const saving = crud.saving;
 
   useEffect(() => {
     const h = setTimeout(() => void load(), 250);
@@ -247,29 +248,10 @@ export default function FaqsPage() {
       similar: v.similar ?? [],
       answers: (v.answers ?? []).map(fromForm),
     };
-    setSaving(true);
-    try {
-      if (editing === 'new') await api('/api/knowledge/faqs', { method: 'POST', body });
-      else if (editing) await api(`/api/knowledge/faqs/${encodeURIComponent(editing.id)}`, { method: 'PUT', body });
-      toast.success(t('training.common.saved'));
-      setEditing(null);
-      await load();
-    } catch (e) {
-      toast.error(t('training.common.saveFailed', { reason: reason(e) }));
-    } finally {
-      setSaving(false);
-    }
+    if (editing && (await crud.save(editing === 'new' ? null : editing.id, body))) setEditing(null);
   };
 
-  const remove = async (f: Faq) => {
-    try {
-      await api(`/api/knowledge/faqs/${encodeURIComponent(f.id)}`, { method: 'DELETE' });
-      toast.success(t('training.common.deleted'));
-      await load();
-    } catch (e) {
-      toast.error(t('training.common.deleteFailed', { reason: reason(e) }));
-    }
-  };
+  const remove = (f: Faq) => crud.remove(f.id);
 
   return (
     <div className="tr-page" data-testid="faqs-page">

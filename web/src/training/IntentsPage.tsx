@@ -1,9 +1,8 @@
 import { useMemo, useState } from 'react';
-import { App as AntApp, AutoComplete, Button, Drawer, Form, Input, Popconfirm, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { AutoComplete, Button, Drawer, Form, Input, Popconfirm, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { DeleteOutlined, EditOutlined, PlusOutlined, ReloadOutlined, SearchOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api';
-import { fmtTime, PageHeader, reason, useIntents } from './common';
+import { fmtTime, PageHeader, useCrud, useIntents } from './common';
 import PhraseList from './PhraseList';
 import type { Intent, IntentAction } from './types';
 
@@ -11,11 +10,11 @@ type FormValues = { name: string; category?: string; action: IntentAction; examp
 
 export default function IntentsPage() {
   const { t } = useTranslation();
-  const { message: toast } = AntApp.useApp();
   const { intents, loading, reload } = useIntents();
+  const crud = useCrud('intents', reload);
+  const saving = crud.saving;
   const [q, setQ] = useState('');
   const [editing, setEditing] = useState<Intent | 'new' | null>(null);
-  const [saving, setSaving] = useState(false);
   const [form] = Form.useForm<FormValues>();
 
   const categories = useMemo(() => [...new Set(intents.map((i) => i.category).filter((c): c is string => !!c))], [intents]);
@@ -39,29 +38,10 @@ export default function IntentsPage() {
   const save = async () => {
     const v = await form.validateFields();
     const body = { name: v.name.trim(), category: v.category?.trim() || null, action: v.action, examples: v.examples };
-    setSaving(true);
-    try {
-      if (editing === 'new') await api('/api/knowledge/intents', { method: 'POST', body });
-      else if (editing) await api(`/api/knowledge/intents/${encodeURIComponent(editing.id)}`, { method: 'PUT', body });
-      toast.success(t('training.common.saved'));
-      setEditing(null);
-      await reload();
-    } catch (e) {
-      toast.error(t('training.common.saveFailed', { reason: reason(e) }));
-    } finally {
-      setSaving(false);
-    }
+    if (editing && (await crud.save(editing === 'new' ? null : editing.id, body))) setEditing(null);
   };
 
-  const remove = async (it: Intent) => {
-    try {
-      await api(`/api/knowledge/intents/${encodeURIComponent(it.id)}`, { method: 'DELETE' });
-      toast.success(t('training.common.deleted'));
-      await reload();
-    } catch (e) {
-      toast.error(t('training.common.deleteFailed', { reason: reason(e) }));
-    }
-  };
+  const remove = (it: Intent) => crud.remove(it.id);
 
   return (
     <div className="tr-page" data-testid="intents-page">

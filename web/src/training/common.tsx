@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Typography } from 'antd';
+import { App as AntApp, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
 import { api, ApiError } from '../api';
 import type { Intent } from './types';
@@ -74,4 +75,40 @@ export function itemsOf<T>(r: { items?: T[] } | T[] | null | undefined): T[] {
 /** lines of a textarea: trimmed, non-empty, unique */
 export function lines(text: string): string[] {
   return [...new Set(text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean))];
+}
+
+/**
+ * Save and delete for a knowledge collection (intents, FAQs): one place for the request, the
+ * toasts and the reload, so every editor behaves the same.
+ */
+export function useCrud(collection: 'intents' | 'faqs', reload: () => Promise<void>) {
+  const { t } = useTranslation();
+  const { message: toast } = AntApp.useApp();
+  const [saving, setSaving] = useState(false);
+  const base = `/api/knowledge/${collection}`;
+  const save = async (id: string | null, body: unknown): Promise<boolean> => {
+    setSaving(true);
+    try {
+      if (id === null) await api(base, { method: 'POST', body });
+      else await api(`${base}/${encodeURIComponent(id)}`, { method: 'PUT', body });
+      toast.success(t('training.common.saved'));
+      await reload();
+      return true;
+    } catch (e) {
+      toast.error(t('training.common.saveFailed', { reason: reason(e) }));
+      return false;
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async (id: string): Promise<void> => {
+    try {
+      await api(`${base}/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      toast.success(t('training.common.deleted'));
+      await reload();
+    } catch (e) {
+      toast.error(t('training.common.deleteFailed', { reason: reason(e) }));
+    }
+  };
+  return { saving, save, remove };
 }
