@@ -31,6 +31,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { setBotEnabled } from '../../server/test/harness.js';
 import { io, type Socket } from 'socket.io-client';
 import { cpuProbe, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type CpuUse, type LatencySummary, type Proc } from './lib.js';
 
@@ -309,6 +310,10 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     procs.push(kefu);
     const pids = { kefu: kefu.child.pid!, simulator: sim.child.pid! };
     const withPg = kind === 'postgres';
+
+    // the hub path is measured with the bot off unless BENCH_BOT=on (then every message also
+    // gets a bot turn and a reply through send_msg)
+    if (process.env.BENCH_BOT !== 'on') await setBotEnabled(kefu.url, false);
 
     // the agent
     const login = await http.json('POST', `${kefu.url}/api/auth/login`, { username: 'agent1', password: 'kefu123' });
