@@ -26,6 +26,10 @@ export async function openDb(url: string): Promise<{ db: Db; kind: DbKind }> {
     // int8 (count(*)) as number, not string, so both dialects return the same types
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+    // an idle connection that the server drops (PostgreSQL restart, admin termination) emits
+    // 'error' on the pool; unhandled, that would crash the process. The pool discards the client
+    // and opens a new one on the next query.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL idle connection lost: ${err.message}`));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
