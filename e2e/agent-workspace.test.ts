@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { api, eventually, startStack, type Json } from '../server/test/harness.js';
+import { api, eventually, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
 import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
 
 /**
@@ -13,21 +13,10 @@ let s: Stack;
 let browser: Browser;
 let presales: string;
 
-const sim = (method: string, path: string, body?: unknown) => api(s.sim.url, method, path, body);
-
-async function newCustomer(nickname: string): Promise<string> {
-  const r = await sim('POST', '/sim/customers', { nickname });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.external_userid;
-}
-async function customerSays(external_userid: string, text: string): Promise<void> {
-  const r = await sim('POST', '/sim/kf/messages', { open_kfid: presales, external_userid, msgtype: 'text', text: { content: text } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-}
-async function inboxTexts(external_userid: string): Promise<string[]> {
-  const r = await sim('GET', `/sim/kf/inbox?external_userid=${external_userid}`);
-  return (r.body.messages as Json[]).filter((m) => m.via === 'send_msg').map((m) => m.text?.content);
-}
+let wechat: Awaited<ReturnType<typeof wechatCustomers>>;
+const newCustomer = (nickname: string) => wechat.create(nickname);
+const customerSays = (ext: string, text: string) => wechat.says(ext, text);
+const inboxTexts = (ext: string) => wechat.inboxTexts(ext);
 
 const conversationItem = (page: Page, name: string) => page.getByTestId('conversation-item').filter({ hasText: name });
 const bubble = (page: Page, text: string) => page.getByTestId('chat-message').filter({ hasText: text });
@@ -50,9 +39,8 @@ beforeAll(async () => {
   assertWebBuilt();
   s = await startStack();
   browser = await launchBrowser();
-  const token = (await sim('GET', '/cgi-bin/gettoken?corpid=ww5823bf96d3bd56c7&corpsecret=kefu-demo-kf-secret')).body.access_token;
-  const accounts = await sim('POST', `/cgi-bin/kf/account/list?access_token=${token}`, {});
-  presales = accounts.body.account_list.find((a: Json) => a.name === '售前咨询').open_kfid;
+  wechat = await wechatCustomers(s.sim.url);
+  presales = wechat.presales;
 });
 afterAll(async () => {
   await browser?.close();

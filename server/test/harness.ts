@@ -216,3 +216,27 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * A WeChat customer as tests drive one through the simulator's control API: create, write on the
+ * 售前咨询 account, read what kefu sent back.
+ */
+export async function wechatCustomers(simUrl: string) {
+  const sim = (method: string, path: string, body?: unknown) => api(simUrl, method, path, body);
+  const accounts: Json[] = (await sim('GET', '/sim/kf/accounts')).body.accounts;
+  const presales: string = accounts.find((a) => a.name === '售前咨询')!.open_kfid;
+  const ok = (r: { status: number; body: Json }) => {
+    if (r.status !== 200) throw new Error(`simulator: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  return {
+    presales,
+    create: async (nickname: string): Promise<string> => ok(await sim('POST', '/sim/customers', { nickname })).external_userid,
+    says: async (external_userid: string, text: string): Promise<void> => {
+      ok(await sim('POST', '/sim/kf/messages', { open_kfid: presales, external_userid, msgtype: 'text', text: { content: text } }));
+    },
+    /** texts kefu sent with send_msg, in order */
+    inboxTexts: async (external_userid: string): Promise<string[]> =>
+      (ok(await sim('GET', `/sim/kf/inbox?external_userid=${external_userid}`)).messages as Json[]).filter((m) => m.via === 'send_msg').map((m) => m.text?.content),
+  };
+}
