@@ -22,10 +22,17 @@ export type Job = {
 
 /** at most this many row errors are kept per job (the count goes on) */
 const MAX_ERRORS = 1000;
+/** a running job touches its row this often, even in a long step without row progress */
+const HEARTBEAT_MS = 10_000;
+/** a running job not touched for this long lost its process (crash, kill -9, OOM) */
+const STALE_MS = 60_000;
+export const INTERRUPTED_MESSAGE = '任务中断：处理它的服务进程已停止，请重新上传文件';
 
 /**
  * Import and mining jobs, persisted so any instance shows their progress. A job runs in the
- * process that accepted the upload; progress is written every few rows.
+ * process that accepted the upload; progress is written every few rows and a heartbeat keeps
+ * `updated_at` fresh, so a job whose process died is reported as interrupted instead of
+ * staying "running" for ever.
  */
 export class Jobs {
   constructor(private readonly db: KbDb, private readonly clock: Clock) {}
@@ -41,8 +48,15 @@ export class Jobs {
   }
 
   async get(id: string): Promise<Job> {
-    const r = await this.db.selectFrom('kb_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    let r = await this.db.selectFrom('kb_jobs').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r) throw notFound('job');
+    if (r.status === 'running' && this.clock.now().getTime() - Date.parse(r.updated_at) > STALE_MS) {
+      // conditional on the stale timestamp: a late heartbeat of a live job wins the race
+      const now = this.clock.now().toISOString();
+      await this.db.updateTable('kb_jobs').set({ status: 'failed', message: INTERRUPTED_MESSAGE, updated_at: now })
+        .where('id', '=', id).where('status', '=', 'running').where('updated_at', '=', r.updated_at).execute();
+      r = await this.db.selectFrom('kb_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    }
     return {
       id: r.id,
       kind: r.kind,
@@ -66,8 +80,12 @@ export class JobProgress {
   updated = 0;
   readonly errors: RowError[] = [];
   private lastFlush = 0;
+  private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly db: KbDb, private readonly clock: Clock, readonly id: string, public total: number) {}
+  constructor(private readonly db: KbDb, private readonly clock: Clock, readonly id: string, public total: number) {
+    this.heartbeat = setInterval(() => void this.flush(true).catch(() => undefined), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
 
   error(row: number, message: string): void {
     if (this.errors.length < MAX_ERRORS) this.errors.push({ row, message });
@@ -85,6 +103,7 @@ export class JobProgress {
   }
 
   async finish(status: 'done' | 'failed', message: string | null = null): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.flush(true);
     await this.db.updateTable('kb_jobs').set({ status, message, updated_at: this.clock.now().toISOString() }).where('id', '=', this.id).execute();
   }
