@@ -4,11 +4,9 @@ import {
   AutoComplete,
   Button,
   Card,
-  Drawer,
   Empty,
   Form,
   Input,
-  Popconfirm,
   Segmented,
   Select,
   Space,
@@ -17,11 +15,11 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
-import { DeleteOutlined, EditOutlined, LinkOutlined, MenuOutlined, PlusOutlined, ReloadOutlined, SearchOutlined, FileTextOutlined } from '@ant-design/icons';
+import { DeleteOutlined, LinkOutlined, MenuOutlined, PlusOutlined, ReloadOutlined, SearchOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { previewOf, type Channel, type MenuItem, type MessageContent } from '../types';
-import { fmtTime, itemsOf, PageHeader, reason, useCrud, useIntents } from './common';
+import { EditorDrawer, fmtTime, itemsOf, PageHeader, reason, RowActions, useCrud, useIntents } from './common';
 import PhraseList from './PhraseList';
 import { CHANNELS, TIERS, type Faq, type FaqAnswer } from './types';
 
@@ -358,37 +356,18 @@ export default function FaqsPage() {
             title: t('training.common.actions'),
             key: 'ops',
             width: 96,
-            render: (_, r) => (
-              <Space size={0}>
-                <Button type="text" icon={<EditOutlined />} onClick={() => open(r)} aria-label={t('training.common.edit')} data-testid="faq-edit" />
-                <Popconfirm
-                  title={t('training.faqs.deleteConfirm')}
-                  description={t('training.common.deleteHint')}
-                  okButtonProps={{ danger: true }}
-                  okText={t('training.common.delete')}
-                  onConfirm={() => remove(r)}
-                >
-                  <Button type="text" danger icon={<DeleteOutlined />} aria-label={t('training.common.delete')} />
-                </Popconfirm>
-              </Space>
-            ),
+            render: (_, r) => <RowActions onEdit={() => open(r)} onDelete={() => remove(r)} confirm={t('training.faqs.deleteConfirm')} testId="faq" />,
           },
         ]}
       />
-      <Drawer
+      <EditorDrawer
         title={editing === 'new' ? t('training.faqs.create') : t('training.faqs.edit')}
         open={!!editing}
         width={720}
+        saving={saving}
+        saveTestId="faq-save"
         onClose={() => setEditing(null)}
-        forceRender
-        extra={
-          <Space>
-            <Button onClick={() => setEditing(null)}>{t('training.common.cancel')}</Button>
-            <Button type="primary" loading={saving} onClick={() => void save()} data-testid="faq-save">
-              {t('training.common.save')}
-            </Button>
-          </Space>
-        }
+        onSave={() => void save()}
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item name="question" label={t('training.faqs.question')} rules={[{ required: true, whitespace: true, message: t('training.faqs.questionRequired') }]}>
@@ -425,7 +404,7 @@ export default function FaqsPage() {
             )}
           </Form.List>
         </Form>
-      </Drawer>
+      </EditorDrawer>
     </div>
   );
 }

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
-import { AutoComplete, Button, Drawer, Form, Input, Popconfirm, Radio, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import { DeleteOutlined, EditOutlined, PlusOutlined, ReloadOutlined, SearchOutlined, UserSwitchOutlined } from '@ant-design/icons';
+import { AutoComplete, Button, Form, Input, Radio, Space, Table, Tag, Typography } from 'antd';
+import { PlusOutlined, ReloadOutlined, SearchOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { fmtTime, PageHeader, useCrud, useIntents } from './common';
+import { EditorDrawer, fmtTime, PageHeader, RowActions, useCrud, useIntents } from './common';
 import PhraseList from './PhraseList';
 import type { Intent, IntentAction } from './types';
 
@@ -127,39 +127,18 @@ export default function IntentsPage() {
             title: t('training.common.actions'),
             key: 'ops',
             width: 110,
-            render: (_, r) => (
-              <Space size={0}>
-                <Tooltip title={t('training.common.edit')}>
-                  <Button type="text" icon={<EditOutlined />} onClick={() => open(r)} />
-                </Tooltip>
-                <Popconfirm
-                  title={t('training.intents.deleteConfirm', { name: r.name })}
-                  description={t('training.common.deleteHint')}
-                  okButtonProps={{ danger: true }}
-                  okText={t('training.common.delete')}
-                  onConfirm={() => remove(r)}
-                >
-                  <Button type="text" danger icon={<DeleteOutlined />} aria-label={t('training.common.delete')} />
-                </Popconfirm>
-              </Space>
-            ),
+            render: (_, r) => <RowActions onEdit={() => open(r)} onDelete={() => remove(r)} confirm={t('training.intents.deleteConfirm', { name: r.name })} />,
           },
         ]}
       />
-      <Drawer
+      <EditorDrawer
         title={editing === 'new' ? t('training.intents.create') : t('training.intents.edit')}
         open={!!editing}
         width={560}
+        saving={saving}
+        saveTestId="intent-save"
         onClose={() => setEditing(null)}
-        forceRender
-        extra={
-          <Space>
-            <Button onClick={() => setEditing(null)}>{t('training.common.cancel')}</Button>
-            <Button type="primary" loading={saving} onClick={() => void save()} data-testid="intent-save">
-              {t('training.common.save')}
-            </Button>
-          </Space>
-        }
+        onSave={() => void save()}
       >
         <Form form={form} layout="vertical" requiredMark="optional">
           <Form.Item name="name" label={t('training.intents.name')} rules={[{ required: true, whitespace: true, message: t('training.intents.nameRequired') }]}>
@@ -182,7 +161,7 @@ export default function IntentsPage() {
             <PhraseList testId="intent-examples" min={5} placeholder={t('training.intents.examplePlaceholder')} />
           </Form.Item>
         </Form>
-      </Drawer>
+      </EditorDrawer>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { App as AntApp, Typography } from 'antd';
+import { App as AntApp, Button, Drawer, Popconfirm, Space, Tooltip, Typography } from 'antd';
+import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
 import { api, ApiError } from '../api';
@@ -111,4 +112,49 @@ export function useCrud(collection: 'intents' | 'faqs', reload: () => Promise<vo
     }
   };
   return { saving, save, remove };
+}
+
+/** The edit/delete buttons of a knowledge table row; delete asks first. */
+export function RowActions({ onEdit, onDelete, confirm, testId }: { onEdit: () => void; onDelete: () => void; confirm: string; testId?: string }) {
+  const { t } = useTranslation();
+  return (
+    <Space size={0}>
+      <Tooltip title={t('training.common.edit')}>
+        <Button type="text" icon={<EditOutlined />} onClick={onEdit} aria-label={t('training.common.edit')} data-testid={testId ? `${testId}-edit` : undefined} />
+      </Tooltip>
+      <Popconfirm
+        title={confirm}
+        description={t('training.common.deleteHint')}
+        okButtonProps={{ danger: true }}
+        okText={t('training.common.delete')}
+        onConfirm={onDelete}
+      >
+        <Button type="text" danger icon={<DeleteOutlined />} aria-label={t('training.common.delete')} />
+      </Popconfirm>
+    </Space>
+  );
+}
+
+/** The side drawer in which an intent or FAQ is created or edited, with cancel and save. */
+export function EditorDrawer(props: { title: string; open: boolean; width: number; saving: boolean; saveTestId: string; onClose: () => void; onSave: () => void; children: React.ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Drawer
+      title={props.title}
+      open={props.open}
+      width={props.width}
+      onClose={props.onClose}
+      forceRender
+      extra={
+        <Space>
+          <Button onClick={props.onClose}>{t('training.common.cancel')}</Button>
+          <Button type="primary" loading={props.saving} onClick={props.onSave} data-testid={props.saveTestId}>
+            {t('training.common.save')}
+          </Button>
+        </Space>
+      }
+    >
+      {props.children}
+    </Drawer>
+  );
 }
