@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { io as connect, type Socket } from 'socket.io-client';
-import { OffsetClock } from '../src/core/clock.js';
-import { createLogger, type Logger } from '../src/core/logger.js';
+import type { Socket } from 'socket.io-client';
+import type { Logger } from '../src/core/logger.js';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { startKefu, type Kefu } from '../src/app.js';
+import type { Kefu } from '../src/app.js';
 import { LlmClient } from '../src/bot/llm.js';
-import { api, createTestDb, DEMO, eventually, freePort, login, startSimulator, type Json, type Proc, type TestDb } from './harness.js';
+import { eventually, type Json, type TestDb } from './harness.js';
+import { botStack, startKefuInProcess, widgetVisitor } from './bot-stack.js';
 
 // The optional LLM end to end: a small local server imitating an OpenAI-compatible
 // /v1/chat/completions (it checks the bearer key and records every prompt), kefu in-process
@@ -48,62 +48,16 @@ async function startLlmServer(): Promise<void> {
   llmUrl = `http://127.0.0.1:${addr.port}/v1`;
 }
 
-let db: TestDb;
-let sim: Proc;
-let kefu: Kefu;
-let token: string;
-let presales: string;
-const clock = new OffsetClock();
-
-const simApi = (method: string, path: string, body?: unknown) => api(sim.url, method, path, body);
-const kefuApi = (method: string, path: string, body?: unknown) => api(kefu.url, method, path, body, token);
-
-const nicknames = new Map<string, string>();
-async function customer(nickname: string): Promise<string> {
-  const ext = (await simApi('POST', '/sim/customers', { nickname })).body.external_userid;
-  nicknames.set(ext, nickname);
-  return ext;
-}
-async function conversationOf(nickname: string): Promise<Json> {
-  const items: Json[] = (await kefuApi('GET', '/api/conversations?status=all')).body.items;
-  const c = items.find((x) => x.customer.display_name === nickname && x.status !== 'closed');
-  if (!c) throw new Error(`no conversation for ${nickname}`);
-  return c;
-}
-const messagesOf = async (conversationId: string): Promise<Json[]> => (await kefuApi('GET', `/api/conversations/${conversationId}/messages`)).body.items;
-/** the customer writes; returns once kefu stored it and the bot finished its turn */
-async function say(ext: string, content: string) {
-  expect((await simApi('POST', '/sim/kf/messages', { open_kfid: presales, external_userid: ext, msgtype: 'text', text: { content } })).status).toBe(200);
-  await eventually(async () => {
-    const c = await conversationOf(nicknames.get(ext)!).catch(() => null);
-    return c && (await messagesOf(c.id)).some((m) => m.direction === 'in' && m.content.text === content);
-  }, `stored: ${content}`);
-  await kefu.bot.service.idle();
-}
-const received = async (ext: string): Promise<Json[]> => (await simApi('GET', `/sim/kf/inbox?external_userid=${ext}`)).body.messages.filter((m: Json) => m.via === 'send_msg');
+const stack = botStack();
+const { simApi, kefuApi, customer, say, received, conversationOf, messagesOf } = stack;
 const sourcesOf = async (conversationId: string) => (await messagesOf(conversationId)).filter((m) => m.content.type === 'event' && m.content.event === 'bot_sources');
 
 beforeAll(async () => {
   await startLlmServer();
-  db = await createTestDb();
-  const port = await freePort();
-  sim = await startSimulator({ callbackUrl: `http://127.0.0.1:${port}/api/wecom/callback` });
-  const config = loadConfig({
-    KEFU_PORT: String(port), KEFU_HOST: '127.0.0.1', KEFU_DATABASE_URL: db.url, KEFU_DATA_DIR: db.dataDir, KEFU_LOG_LEVEL: 'warn',
-    WECOM_API_BASE: sim.url, WECOM_CORP_ID: DEMO.corpId, WECOM_TOKEN: DEMO.token, WECOM_ENCODING_AES_KEY: DEMO.aesKey, WECOM_KF_SECRET: DEMO.secret,
-    LLM_BASE_URL: llmUrl, LLM_API_KEY: KEY, LLM_MODEL: MODEL, LLM_TIMEOUT_MS: String(TIMEOUT_MS),
-  });
-  kefu = await startKefu(config, { clock, logger: createLogger('warn'), soothingTickMs: 0 });
-  token = await login(kefu.url, 'admin');
-  const settings = (await kefuApi('GET', '/api/bot/settings')).body;
-  expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, human_hours: { ...settings.human_hours, mode: '24x7' } })).status).toBe(200);
-  const accounts: Json[] = (await simApi('GET', '/sim/kf/accounts')).body.accounts;
-  presales = accounts.find((a) => a.name === '售前咨询')!.open_kfid;
+  await stack.start({ LLM_BASE_URL: llmUrl, LLM_API_KEY: KEY, LLM_MODEL: MODEL, LLM_TIMEOUT_MS: String(TIMEOUT_MS) });
 });
 afterAll(async () => {
-  await kefu?.close();
-  await sim?.stop();
-  await db?.drop();
+  await stack.close();
   await llmServer?.close();
 });
 
@@ -273,13 +227,7 @@ describe('LLM off (the default)', () => {
   let offDb: TestDb;
   const sockets: Socket[] = [];
   beforeAll(async () => {
-    offDb = await createTestDb();
-    const config = loadConfig({
-      KEFU_PORT: String(await freePort()), KEFU_HOST: '127.0.0.1', KEFU_DATABASE_URL: offDb.url, KEFU_DATA_DIR: offDb.dataDir, KEFU_LOG_LEVEL: 'warn',
-      WECOM_API_BASE: sim.url, WECOM_CORP_ID: DEMO.corpId, WECOM_TOKEN: DEMO.token, WECOM_ENCODING_AES_KEY: DEMO.aesKey, WECOM_KF_SECRET: DEMO.secret,
-    });
-    expect(config.LLM_BASE_URL).toBeUndefined();
-    off = await startKefu(config, { logger: createLogger('warn'), soothingTickMs: 0 });
+    ({ kefu: off, db: offDb } = await startKefuInProcess({ simUrl: stack.sim.url }));
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -291,16 +239,12 @@ describe('LLM off (the default)', () => {
     expect(off.bot.llm).toBeNull();
     mode = { kind: 'answer', text: '不应该出现' };
     const n0 = calls.length;
-    const v = (await api(off.url, 'POST', '/api/widget/visitors', {})).body;
-    const s = connect(`${off.url}/widget`, { auth: v, transports: ['websocket'] });
-    sockets.push(s);
-    const got: Json[] = [];
-    s.on('message', (p: Json) => got.push(p.message));
-    await new Promise<void>((r) => s.on('connect', () => r()));
-    await new Promise((r) => s.emit('send', { text: '会员', client_msg_id: 'off1' }, r));
+    const { socket, got, send } = await widgetVisitor(off.url);
+    sockets.push(socket);
+    await send('会员', 'off1');
     const menu = await eventually(async () => got.find((m) => m.sender_type === 'bot'), 'bot reply on the widget');
     expect(menu.content.type).toBe('menu');
-    await new Promise((r) => s.emit('send', { text: '精华', client_msg_id: 'off2' }, r));
+    await send('精华', 'off2');
     await eventually(async () => got.filter((m) => m.sender_type === 'bot').length >= 2, 'second bot reply');
     expect(got.filter((m) => m.sender_type === 'bot')[1].content.type).toBe('text');
     await off.bot.service.idle();

@@ -1,82 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import { OffsetClock } from '../src/core/clock.js';
-import { createLogger } from '../src/core/logger.js';
-import { loadConfig } from '../src/config.js';
-import { startKefu, type Kefu } from '../src/app.js';
-import { api, createTestDb, DEMO, eventually, freePort, login, startSimulator, type Json, type Proc, type TestDb } from './harness.js';
+import { eventually, type Json } from './harness.js';
+import { botStack } from './bot-stack.js';
 
 // The bot end to end: kefu in-process (so the test can move its clock), the WeCom simulator as
 // a real process, the demo knowledge of 悦肤美妆 published as version 1.
-let db: TestDb;
-let sim: Proc;
-let kefu: Kefu;
-let token: string;
-let presales: string;
-const clock = new OffsetClock();
-const sockets: Socket[] = [];
-
-const simApi = (method: string, path: string, body?: unknown) => api(sim.url, method, path, body);
-const kefuApi = (method: string, path: string, body?: unknown) => api(kefu.url, method, path, body, token);
-
-const nicknames = new Map<string, string>();
-async function customer(nickname: string): Promise<string> {
-  const ext = (await simApi('POST', '/sim/customers', { nickname })).body.external_userid;
-  nicknames.set(ext, nickname);
-  return ext;
-}
-/** the customer writes; returns once kefu stored it and the bot finished its turn */
-async function say(ext: string, content: string, menu_id?: string) {
-  const r = await simApi('POST', '/sim/kf/messages', { open_kfid: presales, external_userid: ext, msgtype: 'text', text: { content, ...(menu_id ? { menu_id } : {}) } });
-  expect(r.status).toBe(200);
-  await eventually(async () => {
-    const items: Json[] = (await kefuApi('GET', '/api/conversations?status=all')).body.items;
-    for (const c of items.filter((x) => x.customer.display_name === nicknames.get(ext))) {
-      const msgs: Json[] = (await kefuApi('GET', `/api/conversations/${c.id}/messages`)).body.items;
-      if (msgs.some((m) => m.direction === 'in' && m.content.text === content)) return true;
-    }
-    return false;
-  }, `stored: ${content}`);
-  await kefu.bot.service.idle();
-}
-/** what the customer received from kefu (bot and agents), in order */
-async function received(ext: string): Promise<Json[]> {
-  return (await simApi('GET', `/sim/kf/inbox?external_userid=${ext}`)).body.messages.filter((m: Json) => m.via === 'send_msg');
-}
+const stack = botStack();
+const { clock, simApi, kefuApi, customer, say, received, conversationOf } = stack;
 const lastText = async (ext: string) => {
   const r = await received(ext);
   const m = r.at(-1);
   return m?.text?.content ?? (m?.msgtype === 'msgmenu' ? `[menu] ${m.msgmenu.head_content}` : `[${m?.msgtype}]`);
 };
-async function conversationOf(ext: string, nickname: string): Promise<Json> {
-  const items: Json[] = (await kefuApi('GET', '/api/conversations?status=all')).body.items;
-  const c = items.find((x) => x.customer.display_name === nickname && x.status !== 'closed');
-  if (!c) throw new Error(`no conversation for ${nickname} (${ext})`);
-  return c;
-}
 
-beforeAll(async () => {
-  db = await createTestDb();
-  const port = await freePort();
-  sim = await startSimulator({ callbackUrl: `http://127.0.0.1:${port}/api/wecom/callback` });
-  const config = loadConfig({
-    KEFU_PORT: String(port), KEFU_HOST: '127.0.0.1', KEFU_DATABASE_URL: db.url, KEFU_DATA_DIR: db.dataDir, KEFU_LOG_LEVEL: 'warn',
-    WECOM_API_BASE: sim.url, WECOM_CORP_ID: DEMO.corpId, WECOM_TOKEN: DEMO.token, WECOM_ENCODING_AES_KEY: DEMO.aesKey, WECOM_KF_SECRET: DEMO.secret,
-  });
-  kefu = await startKefu(config, { clock, logger: createLogger('warn'), soothingTickMs: 0 });
-  token = await login(kefu.url, 'admin');
-  const settings = (await kefuApi('GET', '/api/bot/settings')).body;
-  // humans on duty around the clock for these tests (office hours are tested on their own)
-  expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, human_hours: { ...settings.human_hours, mode: '24x7' } })).status).toBe(200);
-  const accounts: Json[] = (await simApi('GET', '/sim/kf/accounts')).body.accounts;
-  presales = accounts.find((a) => a.name === '售前咨询')!.open_kfid;
-});
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await kefu?.close();
-  await sim?.stop();
-  await db?.drop();
-});
+beforeAll(() => stack.start());
+afterAll(() => stack.close());
 
 describe('the bot answers what it knows', () => {
   it('"怎么开发票" gets the concrete invoicing steps, not "请提供税号"', async () => {
@@ -85,7 +22,7 @@ describe('the bot answers what it knows', () => {
     const text = await lastText(ext);
     expect(text).toMatch(/申请开票/);
     expect(text).not.toMatch(/^请提供税号/);
-    expect((await conversationOf(ext, '开票客户')).status).toBe('bot');
+    expect((await conversationOf('开票客户')).status).toBe('bot');
   });
 
   it('tells an allergic reaction apart from blush colour', async () => {
@@ -111,14 +48,14 @@ describe('the bot answers what it knows', () => {
     expect(item.id).toMatch(/^faq:/);
     await say(ext, item.content, item.id);
     expect((await received(ext)).at(-1)!.msgtype).toBe('text');
-    expect((await conversationOf(ext, '模糊客户')).status).toBe('bot');
+    expect((await conversationOf('模糊客户')).status).toBe('bot');
   });
 
   it('falls back with a useful message on something it does not know', async () => {
     const ext = await customer('闲聊客户');
     await say(ext, '今天天气怎么样');
     expect(await lastText(ext)).toMatch(/人工/);
-    expect((await conversationOf(ext, '闲聊客户')).status).toBe('bot');
+    expect((await conversationOf('闲聊客户')).status).toBe('bot');
   });
 });
 
@@ -127,7 +64,7 @@ describe('hand-off to humans', () => {
     const ext = await customer('转人工客户');
     await say(ext, '我的快递到哪了');
     await say(ext, '转人工');
-    const c = await conversationOf(ext, '转人工客户');
+    const c = await conversationOf('转人工客户');
     expect(c.status).toBe('queued');
     expect(c.handoff).toMatchObject({ reason: 'explicit_request', urgent: false });
     expect(c.handoff.summary).toMatch(/快递/);
@@ -142,7 +79,7 @@ describe('hand-off to humans', () => {
     for (const [nick, text] of [['投诉客户', '你们太差劲了，我要投诉！'], ['领导客户', '叫你们领导出来']]) {
       const ext = await customer(nick);
       await say(ext, text);
-      const c = await conversationOf(ext, nick);
+      const c = await conversationOf(nick);
       expect(c.status).toBe('queued');
       expect(c.handoff.urgent).toBe(true);
       expect(c.priority).toBe(2);
@@ -153,9 +90,9 @@ describe('hand-off to humans', () => {
     const ext = await customer('重复客户');
     await say(ext, '我的快递到哪了');
     await say(ext, '快递到底到哪里了');
-    expect((await conversationOf(ext, '重复客户')).status).toBe('bot');
+    expect((await conversationOf('重复客户')).status).toBe('bot');
     await say(ext, '物流怎么查');
-    const c = await conversationOf(ext, '重复客户');
+    const c = await conversationOf('重复客户');
     expect(c.handoff).toMatchObject({ reason: 'repeated_question', urgent: true });
   });
 
@@ -164,32 +101,32 @@ describe('hand-off to humans', () => {
     await say(ext, '今天天气怎么样');
     await say(ext, '华为手机怎么刷机');
     await say(ext, 'asdfgh qwerty');
-    expect((await conversationOf(ext, '答不上客户')).handoff).toMatchObject({ reason: 'unanswered' });
+    expect((await conversationOf('答不上客户')).handoff).toMatchObject({ reason: 'unanswered' });
   });
 
   it('at once for VIP customers', async () => {
     const ext = await customer('VIP客户');
     await say(ext, '你好');
-    const c = await conversationOf(ext, 'VIP客户');
+    const c = await conversationOf('VIP客户');
     expect((await kefuApi('PATCH', `/api/customers/${c.customer.id}`, { tier: 'VIP' })).status).toBe(200);
     await say(ext, '会员怎么续费');
-    expect((await conversationOf(ext, 'VIP客户')).handoff).toMatchObject({ reason: 'vip' });
+    expect((await conversationOf('VIP客户')).handoff).toMatchObject({ reason: 'vip' });
   });
 
   it('on a configured keyword', async () => {
     const ext = await customer('关键词客户');
     await say(ext, '再不处理我就打12315了');
-    expect((await conversationOf(ext, '关键词客户')).handoff?.reason).toMatch(/keyword|negative_sentiment|complaint/);
+    expect((await conversationOf('关键词客户')).handoff?.reason).toMatch(/keyword|negative_sentiment|complaint/);
   });
 
   it('soothes the waiting customer at intervals, at most the configured number of times', async () => {
     const ext = await customer('等待客户');
     await say(ext, '人工客服');
     const n0 = (await received(ext)).length;
-    expect(await kefu.bot.service.tickSoothing()).toBe(0);
+    expect(await stack.kefu.bot.service.tickSoothing()).toBe(0);
     for (let i = 1; i <= 4; i++) {
       clock.advance(121_000);
-      await kefu.bot.service.tickSoothing();
+      await stack.kefu.bot.service.tickSoothing();
     }
     const soothing = (await received(ext)).slice(n0).filter((m) => /稍等|稍候/.test(m.text?.content ?? ''));
     expect(soothing).toHaveLength(3);
@@ -204,12 +141,12 @@ describe('hand-off to humans', () => {
     night.setUTCHours(18, 0, 0, 0);
     if (night <= now) night.setUTCDate(night.getUTCDate() + 1);
     clock.advance(night.getTime() - now.getTime());
-    token = await login(kefu.url, 'admin'); // the old token may have expired on the way
+    await stack.relogin(); // the old token may have expired on the way
     try {
       const ext = await customer('夜间客户');
       await say(ext, '转人工');
       expect(await lastText(ext)).toMatch(/工作时间/);
-      expect((await conversationOf(ext, '夜间客户')).handoff.reason_text).toMatch(/非人工服务时间/);
+      expect((await conversationOf('夜间客户')).handoff.reason_text).toMatch(/非人工服务时间/);
     } finally {
       await kefuApi('PUT', '/api/bot/settings', settings);
     }
@@ -218,15 +155,10 @@ describe('hand-off to humans', () => {
 
 describe('the bot on the website widget', () => {
   it('answers a visitor, and clarification comes as buttons', async () => {
-    const v = (await api(kefu.url, 'POST', '/api/widget/visitors', {})).body;
-    const s = connect(`${kefu.url}/widget`, { auth: v, transports: ['websocket'] });
-    sockets.push(s);
-    const got: Json[] = [];
-    s.on('message', (p: Json) => got.push(p.message));
-    await new Promise<void>((r) => s.on('connect', () => r()));
-    await new Promise((r) => s.emit('send', { text: '怎么开发票', client_msg_id: 'b1' }, r));
+    const { got, send } = await stack.visitor();
+    await send('怎么开发票', 'b1');
     await eventually(async () => got.find((m) => m.sender_type === 'bot' && /申请开票/.test(m.content.text ?? '')), 'bot answer on the widget');
-    await new Promise((r) => s.emit('send', { text: '会员', client_msg_id: 'b2' }, r));
+    await send('会员', 'b2');
     const menu = await eventually(async () => got.find((m) => m.content.type === 'menu'), 'menu on the widget');
     expect(menu.content.items[0].id).toMatch(/^faq:/);
   });
@@ -242,7 +174,7 @@ describe('sensitive words on customer input (flag for agents)', () => {
   it('a flagged word leaves a 敏感词提示 for the agents, never for the customer', async () => {
     const ext = await customer('敏感客户');
     await say(ext, '用了你们的面膜烂脸了，我要去曝光你们');
-    const c = await conversationOf(ext, '敏感客户');
+    const c = await conversationOf('敏感客户');
     const flags = await eventsOf(c.id, 'sensitive_flag');
     expect(flags).toHaveLength(1);
     expect(flags[0].content.data.words).toEqual(expect.arrayContaining(['烂脸', '曝光']));
@@ -254,7 +186,7 @@ describe('sensitive words on customer input (flag for agents)', () => {
   it('also while humans serve the conversation (the bot is silent but still screens)', async () => {
     const ext = await customer('人工敏感客户');
     await say(ext, '转人工');
-    const c = await conversationOf(ext, '人工敏感客户');
+    const c = await conversationOf('人工敏感客户');
     expect(c.status).toBe('queued');
     const before = (await received(ext)).length;
     await say(ext, '再不给我处理我就找律师起诉你们');
@@ -268,7 +200,7 @@ describe('sensitive words on customer input (flag for agents)', () => {
     const ext = await customer('白名单客户');
     await say(ext, '请问怎么鉴别假货');
     await say(ext, '你们在社交媒体上有官方账号吗');
-    const c = await conversationOf(ext, '白名单客户');
+    const c = await conversationOf('白名单客户');
     expect(await eventsOf(c.id, 'sensitive_flag')).toEqual([]);
     // the same words outside the whitelisted phrases are flagged
     await say(ext, '你们卖的是假货吧');
@@ -308,7 +240,7 @@ describe('the welcome message belongs to the bot settings', () => {
     expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: welcome })).status).toBe(200);
     try {
       const ext = await customer('欢迎客户');
-      expect((await simApi('POST', '/sim/kf/enter', { open_kfid: presales, external_userid: ext, scene: 'bot-test' })).status).toBe(200);
+      expect((await simApi('POST', '/sim/kf/enter', { open_kfid: stack.presales, external_userid: ext, scene: 'bot-test' })).status).toBe(200);
       const sent = await eventually(async () => (await simApi('GET', `/sim/kf/inbox?external_userid=${ext}`)).body.messages.find((m: Json) => m.via === 'send_msg_on_event'), 'welcome in the inbox');
       expect(sent.text.content).toBe(welcome);
     } finally {
@@ -321,14 +253,11 @@ describe('the welcome message belongs to the bot settings', () => {
     const welcome = '您好，这里是悦肤美妆网站客服，有什么可以帮您？';
     expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, welcome_text: welcome })).status).toBe(200);
     try {
-      const v = (await api(kefu.url, 'POST', '/api/widget/visitors', {})).body;
-      const s = connect(`${kefu.url}/widget`, { auth: v, transports: ['websocket'] });
-      sockets.push(s);
-      await new Promise<void>((r) => s.on('connect', () => r()));
+      const { socket: s, send } = await stack.visitor();
       const history = () => new Promise<Json>((r) => s.emit('history', r));
       expect(await history()).toEqual({ ok: true, messages: [], welcome });
-      await new Promise((r) => s.emit('send', { text: '你好', client_msg_id: 'w1' }, r));
-      await kefu.bot.service.idle();
+      await send('你好', 'w1');
+      await stack.kefu.bot.service.idle();
       // once the conversation exists, its history is shown (the widget keeps the welcome above it)
       const h = await history();
       expect(h.welcome).toBeUndefined();
