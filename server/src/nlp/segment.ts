@@ -28,6 +28,8 @@ function sharedJieba(): Jieba {
 /** a token worth keeping: has a letter or a digit (drops spaces and punctuation) */
 const RE_WORDY = /[\p{L}\p{N}]/u;
 
+export type TaggedToken = { word: string; tag: string };
+
 export class Segmenter {
   private readonly terms = new Trie<true>();
   private readonly jieba = sharedJieba();
@@ -47,22 +49,31 @@ export class Segmenter {
 
   /** Cuts normalised text into words; domain terms come out whole; punctuation and spaces are dropped. */
   segment(text: string): string[] {
-    const out: string[] = [];
+    return this.tag(text).map((t) => t.word);
+  }
+
+  /**
+   * `segment` with jieba's part-of-speech tags (ns place, nr person, nt organisation, m numeral,
+   * x unknown, …; `dt` for a domain term). jieba tags the same cut it segments, so the words are
+   * those of `segment`.
+   */
+  tag(text: string): TaggedToken[] {
+    const out: TaggedToken[] = [];
     const ms = this.terms.findLongest(text);
     let last = 0;
     for (const m of ms) {
       if (m.start > last) this.cut(text.slice(last, m.start), out);
-      out.push(m.key);
+      out.push({ word: m.key, tag: 'dt' });
       last = m.end;
     }
     if (last < text.length) this.cut(text.slice(last), out);
     return out;
   }
 
-  private cut(span: string, out: string[]): void {
-    for (const w of this.jieba.cut(span, true)) {
-      const t = w.trim();
-      if (t && RE_WORDY.test(t)) out.push(t);
+  private cut(span: string, out: TaggedToken[]): void {
+    for (const w of this.jieba.tag(span, true)) {
+      const t = w.word.trim();
+      if (t && RE_WORDY.test(t)) out.push({ word: t, tag: w.tag });
     }
   }
 }

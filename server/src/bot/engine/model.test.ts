@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LinearClassifier, fitTemperature } from './classifier.js';
 import { SMALL_KB } from './fixtures/kb.js';
@@ -97,6 +98,19 @@ describe('serialisation', () => {
     // a wrong-sized matrix with a recomputed checksum: the dimension check catches it
     expect(() => loadModel(JSON.stringify({ ...obj, vocab: { ...obj.vocab, df: obj.vocab.df.slice(1) } }))).toThrow();
     expect(() => loadModel(JSON.stringify({ ...obj, options: { ...obj.options, answerThreshold: 7 } }))).toThrow(/answerThreshold/);
+  });
+
+  it('stores the weights sparse and rejects a weight list that does not fit, even under a valid checksum', () => {
+    const { checksum: _, ...body } = JSON.parse(model.serialize());
+    const seal = (b: object) => JSON.stringify({ ...b, checksum: createHash('sha256').update(JSON.stringify(b)).digest('hex') });
+    expect(loadModel(seal(body)).analyze('怎么申请退款').intents[0].intent_id).toBe(model.analyze('怎么申请退款').intents[0].intent_id);
+    const w = Buffer.from(body.classifier.weights, 'base64');
+    // 8 bytes per non-zero weight (index + value); most of a one-vs-rest SVM's are zero
+    expect(w.byteLength / 8).toBeLessThan(body.classifier.nFeatures * body.classifier.labels.length);
+    expect(() => loadModel(seal({ ...body, classifier: { ...body.classifier, weights: w.subarray(0, 12).toString('base64') } }))).toThrow(/wrong size/);
+    const swapped = Buffer.from(w);
+    swapped.copy(swapped, 0, 4, 8); // the second index repeated first: indices must increase
+    expect(() => loadModel(seal({ ...body, classifier: { ...body.classifier, weights: swapped.toString('base64') } }))).toThrow(/wrong size/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Normalizer } from '../../nlp/normalize.js';
-import { Segmenter } from '../../nlp/segment.js';
+import { Segmenter, type TaggedToken } from '../../nlp/segment.js';
 import { SensitiveMatcher } from '../../nlp/sensitive.js';
 import { scoreMessage } from '../../nlp/sentiment.js';
 import { backgroundExamples } from './background.js';
@@ -14,13 +14,15 @@ import type { Channel } from '../../core/message.js';
 /** label of the background class (out of scope); never shown as an intent */
 export const NONE_LABEL = '__none__';
 const FORMAT = 'kefu-bot-model';
-const FORMAT_VERSION = 1;
+/** 2: weights stored sparse (see encodeWeights) */
+const FORMAT_VERSION = 2;
 
 /** TrainOptions plus the engine's own knobs (all optional; defaults tuned by cross-validation). */
 export type EngineTrainOptions = TrainOptions & {
+  /** SVM cost (default 2, see classifier.ts) */
+  C?: number;
+  /** at most this many passes per class */
   epochs?: number;
-  l2?: number;
-  lr?: number;
   /** fit a temperature on a held-out split (default: when there are ≥ 4 examples per class) */
   calibrate?: boolean;
   /** train the background class for out-of-scope detection (default true) */
@@ -39,9 +41,8 @@ type ResolvedOptions = {
   clarifyThreshold: number;
   minCoverage: number;
   intentWeight: number;
+  C?: number;
   epochs?: number;
-  l2?: number;
-  lr?: number;
   calibrate?: boolean;
   background: boolean;
   classBalance: number;
@@ -56,9 +57,8 @@ function resolve(o: EngineTrainOptions = {}): ResolvedOptions {
     clarifyThreshold: o.clarifyThreshold ?? DEFAULT_THRESHOLDS.clarifyThreshold,
     minCoverage: o.minCoverage ?? DEFAULT_THRESHOLDS.minCoverage,
     intentWeight: o.intentWeight ?? 0.55,
+    C: o.C,
     epochs: o.epochs,
-    l2: o.l2,
-    lr: o.lr,
     calibrate: o.calibrate,
     background: o.background ?? true,
     classBalance: o.classBalance ?? 0,
@@ -75,12 +75,13 @@ export class TextPipeline {
     this.normalizer = new Normalizer(d);
     this.segmenter = new Segmenter(d.domainTerms);
   }
-  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[] } {
+  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[]; tagged: TaggedToken[] } {
     const n = this.normalizer.normalize(text);
-    return { normalized: n.text, emojis: n.emojis, tokens: this.segmenter.segment(n.text), domainTerms: this.segmenter.domainTerms(n.text) };
+    const tagged = this.segmenter.tag(n.text);
+    return { normalized: n.text, emojis: n.emojis, tokens: tagged.map((t) => t.word), tagged, domainTerms: this.segmenter.domainTerms(n.text) };
   }
-  features(t: { normalized: string; tokens: string[]; domainTerms: string[] }): Map<string, number> {
-    return featureNames(t.normalized, t.tokens, t.domainTerms);
+  features(t: { normalized: string; tagged: TaggedToken[]; domainTerms: string[] }): Map<string, number> {
+    return featureNames(t.normalized, t.tagged, t.domainTerms);
   }
 }
 
@@ -140,6 +141,8 @@ export class KefuModel implements BotModel {
 
     let intents: ScoredIntent[] = [];
     let pNone = 0;
+    // the best intent's probability before rounding for display: bands compare the real value
+    let top = 0;
     const probs = new Map<string, IntentProbability>();
     if (c && t.normalized) {
       const x: SparseVector = this.parts.vocab.vectorize(f);
@@ -156,13 +159,13 @@ export class KefuModel implements BotModel {
         probs.set(id, { p: p[k], name });
       }
       all.sort((a, b) => b.confidence - a.confidence);
+      top = all[0]?.confidence ?? 0;
       intents = all.slice(0, opts.topIntents ?? 5).map((i) => ({ ...i, confidence: round4(i.confidence) }));
     }
     const faqs = t.normalized ? this.retriever.search(t, probs, opts.topFaqs ?? 5) : [];
 
     // ── out of scope: three signals, see background.ts for why ─────────────────────────────
     // evidence for "known": the best intent, or a FAQ that has no intent and matched by its text
-    const top = intents[0]?.confidence ?? 0;
     let unlinkedFaq = 0;
     for (const sf of faqs) {
       const faq = this.faqById.get(sf.faq_id);
@@ -224,7 +227,7 @@ export class KefuModel implements BotModel {
         ? {
             labels: classifier.data.labels,
             nFeatures: classifier.data.nFeatures,
-            weights: Buffer.from(classifier.data.weights.buffer, classifier.data.weights.byteOffset, classifier.data.weights.byteLength).toString('base64'),
+            weights: encodeWeights(classifier.data.weights),
             bias: Array.from(classifier.data.bias),
             temperature: classifier.data.temperature,
           }
@@ -233,6 +236,43 @@ export class KefuModel implements BotModel {
     const json = JSON.stringify(body);
     return JSON.stringify({ ...body, checksum: sha256(json) });
   }
+}
+
+/**
+ * The weight matrix as base64 of [flat indices (Uint32) | values (Float32)] of its non-zero
+ * entries. A one-vs-rest SVM gives a feature weight only in the classes whose support vectors
+ * contain it, so about three quarters of the entries are exactly zero (50 intents, 2,000 FAQs).
+ */
+function encodeWeights(w: Float32Array): string {
+  let nnz = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
+  const idx = new Uint32Array(nnz);
+  const val = new Float32Array(nnz);
+  for (let i = 0, k = 0; i < w.length; i++) {
+    if (w[i] === 0) continue;
+    idx[k] = i;
+    val[k++] = w[i];
+  }
+  return Buffer.concat([Buffer.from(idx.buffer), Buffer.from(val.buffer)]).toString('base64');
+}
+
+function decodeWeights(b64: string, size: number): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.byteLength % 8 !== 0) throw new ModelLoadError('weight matrix has the wrong size');
+  const nnz = buf.byteLength / 8;
+  // copy out of the (possibly unaligned) Buffer before viewing it as typed arrays
+  const bytes = Uint8Array.from(buf);
+  const idx = new Uint32Array(bytes.buffer, 0, nnz);
+  const val = new Float32Array(bytes.buffer, nnz * 4, nnz);
+  const w = new Float32Array(size);
+  let last = -1;
+  for (let k = 0; k < nnz; k++) {
+    if (idx[k] <= last || idx[k] >= size) throw new ModelLoadError('weight matrix has the wrong size');
+    if (!Number.isFinite(val[k])) throw new ModelLoadError('non-finite weight');
+    w[idx[k]] = val[k];
+    last = idx[k];
+  }
+  return w;
 }
 
 function round4(x: number): number {
@@ -320,7 +360,7 @@ export function trainModel(snapshot: KnowledgeSnapshot, opts: EngineTrainOptions
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const vectors = X.map((f) => vocab.vectorize(f));
     const y = labelsOf.map((l) => labelIndex.get(l)!);
-    const copts: ClassifierOptions = { seed: options.seed, epochs: options.epochs, l2: options.l2, lr: options.lr, calibrate: options.calibrate };
+    const copts: ClassifierOptions = { seed: options.seed, C: options.C, epochs: options.epochs, calibrate: options.calibrate };
     for (const k of Object.keys(copts) as (keyof ClassifierOptions)[]) if (copts[k] === undefined) delete copts[k];
     classifier = LinearClassifier.train(vectors, y, labels, vocab.size, copts, weights);
   }
@@ -367,9 +407,8 @@ const zModel = z.object({
     clarifyThreshold: z.number().min(0).max(1),
     minCoverage: z.number().min(0).max(1),
     intentWeight: z.number().min(0).max(1),
+    C: z.number().positive().optional(),
     epochs: z.number().optional(),
-    l2: z.number().optional(),
-    lr: z.number().optional(),
     calibrate: z.boolean().optional(),
     background: z.boolean(),
     classBalance: z.number().min(0).max(2).default(0),
@@ -412,14 +451,10 @@ export function loadModel(serialized: string): KefuModel {
   let classifier: LinearClassifier | null = null;
   if (m.classifier) {
     const c = m.classifier;
-    const buf = Buffer.from(c.weights, 'base64');
     const C = c.labels.length;
     if (c.nFeatures !== m.vocab.names.length) throw new ModelLoadError('classifier and vocabulary sizes differ');
-    if (buf.byteLength !== c.nFeatures * C * 4) throw new ModelLoadError('weight matrix has the wrong size');
     if (c.bias.length !== C) throw new ModelLoadError('bias has the wrong size');
-    const weights = new Float32Array(c.nFeatures * C);
-    new Uint8Array(weights.buffer).set(buf);
-    for (let i = 0; i < weights.length; i++) if (!Number.isFinite(weights[i])) throw new ModelLoadError('non-finite weight');
+    const weights = decodeWeights(c.weights, c.nFeatures * C);
     classifier = new LinearClassifier({ labels: c.labels, nFeatures: c.nFeatures, weights, bias: Float64Array.from(c.bias), temperature: c.temperature });
   }
   const snapshot = m.snapshot as unknown as KnowledgeSnapshot;
