@@ -78,3 +78,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
   await page.screenshot({ path: join(SCREENSHOT_DIR, name) });
 }
+
+/** Removes Ant Design toasts (they would sit on top of a screenshot for three seconds). */
+export async function dismissToasts(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll('.ant-message-notice').forEach((n) => n.remove()));
+}

@@ -1,7 +1,10 @@
 /** Bench plumbing: child processes, a keep-alive HTTP client, percentiles, per-process CPU. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 
 import { ROOT } from '../../server/test/harness.js';
 export { ROOT };
@@ -70,6 +73,34 @@ export async function launch(name: string, script: string, env: Record<string, s
     }
     await sleep(100);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases: a fresh SQLite file or PostgreSQL database per run, dropped afterwards
+// ---------------------------------------------------------------------------------------------
+
+export type DbKind = 'sqlite' | 'postgres';
+export type BenchDb = { url: string; dataDir: string; drop(): Promise<void> };
+
+export async function createDb(kind: DbKind, pgAdminUrl: string): Promise<BenchDb> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+  if (kind === 'sqlite') return { url: `sqlite:${join(dataDir, 'kefu.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  const name = `kefu_bench_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: pgAdminUrl.replace(/\/[^/]*$/, `/${name}`),
+    dataDir,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: pgAdminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,19 +21,23 @@
  *    one callback: throughput of sync_msg paging → storage → WebSocket alone.
  *  - paced (runs first): BENCH_RATE messages/s for BENCH_PACED_SECONDS (open loop); latency from
  *    the message's scheduled submit time to its message.created at the agent (p50/p99/max).
+ *  - fan-out (./fanout.ts; BENCH_ONLY=fanout for it alone): BENCH_FANOUT_AGENTS agents ×
+ *    BENCH_FANOUT_DEVICES clients on the web app's realtime client, BENCH_FANOUT_CONVERSATIONS open
+ *    website conversations, BENCH_FANOUT_RATE visitor messages/s for BENCH_FANOUT_SECONDS; latency
+ *    from the visitor's send to each client's receipt.
  * Echo baseline (per database block): BENCH_ECHO_REQUESTS POSTs at BENCH_CONCURRENCY
  * (req/s, p50/p99) and the same paced rate (p50/p99).
  *
- * The whole run is bounded by BENCH_TIMEOUT_S (default 300): on expiry it prints what it has,
+ * The whole run is bounded by BENCH_TIMEOUT_S (default 480): on expiry it prints what it has,
  * kills its child processes and exits with code 2.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { cpus } from 'node:os';
 import { setBotEnabled } from '../../server/test/harness.js';
 import { io, type Socket } from 'socket.io-client';
-import { cpuProbe, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type CpuUse, type LatencySummary, type Proc } from './lib.js';
+import { benchSla, printSla, type SlaResult } from './sla.js';
+import { benchRouting, printRouting, type RoutingResult } from './routing.js';
+import { benchFanout, type FanoutResult } from './fanout.js';
+import { cpuProbe, createDb, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type CpuUse, type DbKind, type LatencySummary, type Proc } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -48,6 +52,14 @@ const int = (name: string, def: number, min = 1) => {
   return n;
 };
 const dbChoice = (env.BENCH_DB ?? 'both').toLowerCase();
+/**
+ * BENCH_ONLY: a comma list of hub, fanout, sla, routing (default: all): the message hub, the
+ * real-time fan-out to 200 agents × 2 devices (./fanout.ts), the SLA timers (./sla.ts), routing
+ * decisions with 500 agents (./routing.ts)
+ */
+const PARTS = ['hub', 'fanout', 'sla', 'routing'];
+const parts = new Set((env.BENCH_ONLY ?? PARTS.join(',')).toLowerCase().split(',').map((x) => x.trim()));
+if (![...parts].every((x) => PARTS.includes(x))) throw new Error(`BENCH_ONLY must list some of ${PARTS.join(', ')} (got ${env.BENCH_ONLY})`);
 if (!['sqlite', 'postgres', 'both'].includes(dbChoice)) throw new Error(`BENCH_DB must be sqlite, postgres or both (got ${dbChoice})`);
 
 const CFG = {
@@ -59,15 +71,26 @@ const CFG = {
   rate: int('BENCH_RATE', 200),
   pacedSeconds: int('BENCH_PACED_SECONDS', 10),
   echoRequests: int('BENCH_ECHO_REQUESTS', 10_000),
-  timeoutS: int('BENCH_TIMEOUT_S', 300),
+  timeoutS: int('BENCH_TIMEOUT_S', 480),
   pgAdminUrl: env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
+
+/** Fan-out: the issue's 200 agents × 2 clients and 1,000 open conversations; 20 msg/s is one message per conversation every 50 s. */
+const FANOUT = {
+  agents: int('BENCH_FANOUT_AGENTS', 200),
+  devices: int('BENCH_FANOUT_DEVICES', 2),
+  conversations: int('BENCH_FANOUT_CONVERSATIONS', 1000),
+  rate: int('BENCH_FANOUT_RATE', 20),
+  seconds: int('BENCH_FANOUT_SECONDS', 10),
+};
+/** kefu's KEFU_SECRET_KEY in the bench, so that the fan-out can sign its agents' tokens */
+const BENCH_SECRET = 'kefu-bench-secret-0123456789';
 
 /** BENCH_PROFILE=<dir>: kefu writes a V8 CPU profile there (open in Chrome DevTools). */
 const kefuNodeArgs = (kind: DbKind) => (env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE}/kefu-${kind}`] : []);
 
 /** Aims from the issue. */
-const AIM = { sqliteMsgsPerS: 2000, p99Ms: 50 };
+const AIM = { sqliteMsgsPerS: 2000, p99Ms: 50, fanoutMaxMs: 300 };
 
 const DEMO = {
   corpId: 'ww5823bf96d3bd56c7',
@@ -76,7 +99,6 @@ const DEMO = {
   secret: 'kefu-demo-kf-secret',
 };
 
-type DbKind = 'sqlite' | 'postgres';
 const now = () => performance.now();
 const log = (s: string) => process.stderr.write(`[bench ${((now() - T0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`);
 const T0 = now();
@@ -113,9 +135,12 @@ type DbResult = {
   burst_callback?: { msgs_per_s: number; p50_ms: number; p99_ms: number; kefu_cpu_ms_per_msg: number; reps: Phase[] };
   burst_sync?: { msgs_per_s: number; kefu_cpu_ms_per_msg: number; reps: Phase[]; early: number };
   paced?: Phase & { rate: number; seconds: number };
+  fanout?: FanoutResult;
   error?: string;
 };
 const results: DbResult[] = [];
+const slaResults: SlaResult[] = [];
+const routingResults: RoutingResult[] = [];
 
 // ---------------------------------------------------------------------------------------------
 // The agent: matches message.created to the bench's sequence numbers
@@ -177,33 +202,6 @@ class Collector {
     this.sentAt.clear();
     return missing;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Databases
-// ---------------------------------------------------------------------------------------------
-
-type BenchDb = { url: string; dataDir: string; drop(): Promise<void> };
-
-async function createDb(kind: DbKind): Promise<BenchDb> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
-  if (kind === 'sqlite') return { url: `sqlite:${join(dataDir, 'kefu.db')}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const name = `kefu_bench_${Date.now().toString(36)}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: CFG.pgAdminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: CFG.pgAdminUrl.replace(/\/[^/]*$/, `/${name}`),
-    dataDir,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: CFG.pgAdminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +272,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
   log(`${kind}: echo baseline`);
   out.echo = await benchEcho(echo);
 
-  const db = await createDb(kind);
+  const db = await createDb(kind, CFG.pgAdminUrl);
   const procs: Proc[] = [];
   const http = new Http(CFG.concurrency);
   let socket: Socket | undefined;
@@ -301,6 +299,7 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
       KEFU_DATA_DIR: db.dataDir,
       KEFU_LOG_LEVEL: 'warn',
       KEFU_DEMO_DATA: 'true',
+      KEFU_SECRET_KEY: BENCH_SECRET,
       WECOM_API_BASE: sim.url,
       WECOM_CORP_ID: DEMO.corpId,
       WECOM_TOKEN: DEMO.token,
@@ -390,65 +389,72 @@ async function benchDb(kind: DbKind, echo: Proc, out: DbResult): Promise<void> {
     if (missing) throw new Error(`warm-up: ${missing} messages never reached the agent`);
     await settle();
 
-    // paced: the latency an agent sees at a steady rate. First, while the simulator's message log
-    // is short (its sync_msg scans the whole log, which would add to kefu's figures later on)
-    log(`${kind}: paced ${CFG.rate} msg/s for ${CFG.pacedSeconds} s`);
-    col.begin();
-    const pacedProbe = cpuProbe(pids, withPg);
-    let failed = 0;
-    const pacedT0 = now();
-    const pr = await paced(CFG.rate, CFG.pacedSeconds, (at) => void send(at).catch(() => failed++));
-    const pacedMiss = await col.drained(15_000);
-    const pp = phase(pr.sent, pacedT0, now(), pacedMiss + failed, pacedProbe.stop());
-    pp.submit_per_s = pr.achieved;
-    pp.callbacks = await settle();
-    out.paced = { ...pp, rate: CFG.rate, seconds: CFG.pacedSeconds };
+    if (parts.has('hub')) {
+      // paced: the latency an agent sees at a steady rate. First, while the simulator's message log
+      // is short (its sync_msg scans the whole log, which would add to kefu's figures later on)
+      log(`${kind}: paced ${CFG.rate} msg/s for ${CFG.pacedSeconds} s`);
+      col.begin();
+      const pacedProbe = cpuProbe(pids, withPg);
+      let failed = 0;
+      const pacedT0 = now();
+      const pr = await paced(CFG.rate, CFG.pacedSeconds, (at) => void send(at).catch(() => failed++));
+      const pacedMiss = await col.drained(15_000);
+      const pp = phase(pr.sent, pacedT0, now(), pacedMiss + failed, pacedProbe.stop());
+      pp.submit_per_s = pr.achieved;
+      pp.callbacks = await settle();
+      out.paced = { ...pp, rate: CFG.rate, seconds: CFG.pacedSeconds };
 
-    // burst: one callback per message (WeCom's shape), as fast as the connections allow
-    const cb: Phase[] = [];
-    for (let r = 0; r < CFG.reps; r++) {
-      log(`${kind}: burst with a callback per message ${r + 1}/${CFG.reps} (${CFG.messages} messages)`);
-      col.begin();
-      const probe = cpuProbe(pids, withPg);
-      const t0 = now();
-      await pool(CFG.messages, CFG.concurrency, () => send(now()));
-      const tSubmitted = now();
-      const miss = await col.drained(drainTimeout);
-      const p = phase(CFG.messages, t0, tSubmitted, miss, probe.stop());
-      p.callbacks = await settle();
-      cb.push(p);
-    }
-    if (cb.some((x) => x.missing)) log(`${kind}: messages missing after callbacks; kefu's output:\n${kefu.output().slice(-3000)}`);
-    out.burst_callback = {
-      msgs_per_s: median(cb.map((x) => x.msgs_per_s)),
-      p50_ms: median(cb.map((x) => x.latency.p50)),
-      p99_ms: median(cb.map((x) => x.latency.p99)),
-      kefu_cpu_ms_per_msg: median(cb.map((x) => x.kefu_cpu_ms_per_msg)),
-      reps: cb,
-    };
+      // burst: one callback per message (WeCom's shape), as fast as the connections allow
+      const cb: Phase[] = [];
+      for (let r = 0; r < CFG.reps; r++) {
+        log(`${kind}: burst with a callback per message ${r + 1}/${CFG.reps} (${CFG.messages} messages)`);
+        col.begin();
+        const probe = cpuProbe(pids, withPg);
+        const t0 = now();
+        await pool(CFG.messages, CFG.concurrency, () => send(now()));
+        const tSubmitted = now();
+        const miss = await col.drained(drainTimeout);
+        const p = phase(CFG.messages, t0, tSubmitted, miss, probe.stop());
+        p.callbacks = await settle();
+        cb.push(p);
+      }
+      if (cb.some((x) => x.missing)) log(`${kind}: messages missing after callbacks; kefu's output:\n${kefu.output().slice(-3000)}`);
+      out.burst_callback = {
+        msgs_per_s: median(cb.map((x) => x.msgs_per_s)),
+        p50_ms: median(cb.map((x) => x.latency.p50)),
+        p99_ms: median(cb.map((x) => x.latency.p99)),
+        kefu_cpu_ms_per_msg: median(cb.map((x) => x.kefu_cpu_ms_per_msg)),
+        reps: cb,
+      };
 
-    // burst: messages queued with callbacks off, then one callback per account → sync_msg pages
-    const sy: Phase[] = [];
-    let early = 0;
-    for (let r = 0; r < CFG.reps; r++) {
-      log(`${kind}: burst through sync_msg pages ${r + 1}/${CFG.reps} (${CFG.messages} queued messages)`);
-      await http.json('POST', `${sim.url}/sim/callback-url`, { url: '' });
-      col.begin();
-      await pool(CFG.messages, CFG.concurrency, () => send(NaN));
-      await http.json('POST', `${sim.url}/sim/callback-url`, { url: callbackUrl });
-      early += col.received; // stays 0 unless kefu pulled without a callback
-      col.begin();
-      const probe = cpuProbe(pids, withPg);
-      const t0 = now();
-      await Promise.all(accounts.map((a) => sendAs(customers.find((c) => c.open_kfid === a)!, t0)));
-      const tSubmitted = now();
-      const miss = await col.drained(drainTimeout);
-      const p = phase(CFG.messages + accounts.length, t0, tSubmitted, miss, probe.stop());
-      p.callbacks = await settle();
-      sy.push(p);
+      // burst: messages queued with callbacks off, then one callback per account → sync_msg pages
+      const sy: Phase[] = [];
+      let early = 0;
+      for (let r = 0; r < CFG.reps; r++) {
+        log(`${kind}: burst through sync_msg pages ${r + 1}/${CFG.reps} (${CFG.messages} queued messages)`);
+        await http.json('POST', `${sim.url}/sim/callback-url`, { url: '' });
+        col.begin();
+        await pool(CFG.messages, CFG.concurrency, () => send(NaN));
+        await http.json('POST', `${sim.url}/sim/callback-url`, { url: callbackUrl });
+        early += col.received; // stays 0 unless kefu pulled without a callback
+        col.begin();
+        const probe = cpuProbe(pids, withPg);
+        const t0 = now();
+        await Promise.all(accounts.map((a) => sendAs(customers.find((c) => c.open_kfid === a)!, t0)));
+        const tSubmitted = now();
+        const miss = await col.drained(drainTimeout);
+        const p = phase(CFG.messages + accounts.length, t0, tSubmitted, miss, probe.stop());
+        p.callbacks = await settle();
+        sy.push(p);
+      }
+      if (sy.some((x) => x.missing)) log(`${kind}: messages missing after one callback; kefu's output:\n${kefu.output().slice(-3000)}`);
+      out.burst_sync = { msgs_per_s: median(sy.map((x) => x.msgs_per_s)), kefu_cpu_ms_per_msg: median(sy.map((x) => x.kefu_cpu_ms_per_msg)), reps: sy, early };
     }
-    if (sy.some((x) => x.missing)) log(`${kind}: messages missing after one callback; kefu's output:\n${kefu.output().slice(-3000)}`);
-    out.burst_sync = { msgs_per_s: median(sy.map((x) => x.msgs_per_s)), kefu_cpu_ms_per_msg: median(sy.map((x) => x.kefu_cpu_ms_per_msg)), reps: sy, early };
+
+    if (parts.has('fanout')) {
+      log(`${kind}: fan-out`);
+      out.fanout = await benchFanout(FANOUT, { kefuUrl: kefu.url, dbUrl: db.url, secret: BENCH_SECRET, http, pids, withPg, paced, log: (x) => log(`${kind}: ${x}`) });
+    }
 
   } finally {
     socket?.close();
@@ -506,6 +512,16 @@ function printDb(r: DbResult): void {
     console.log(`  aim ≥ ${AIM.sqliteMsgsPerS} msgs/s on SQLite: ${pass(b.msgs_per_s >= AIM.sqliteMsgsPerS)} with a callback per message, ${pass(y.msgs_per_s >= AIM.sqliteMsgsPerS)} through sync_msg pages`);
   }
   if (r.paced) console.log(`  aim p99 ≤ ${AIM.p99Ms} ms at ${r.paced.rate}/s: ${pass(r.paced.latency.p99 <= AIM.p99Ms && r.paced.missing === 0)}`);
+  const fo = r.fanout;
+  if (fo) {
+    const l = fo.latency;
+    console.log(`  fan-out: ${fo.agents} agents × ${fo.devices} clients, ${fo.conversations} open conversations, ${fo.rate} msg/s for ${fo.seconds} s (${f0(l.n)} deliveries)`);
+    console.log(`      inbound → each client p50 / p99 / max ms: ${f1(l.p50)} / ${f1(l.p99)} / ${f1(l.max)}  (echo baseline, paced: ${f1(e?.paced.p50)} / ${f1(e?.paced.p99)})`);
+    console.log(`      stored in kefu → each client (the fan-out alone) p50 / p99 / max ms: ${f1(fo.from_stored.p50)} / ${f1(fo.from_stored.p99)} / ${f1(fo.from_stored.max)}`);
+    console.log(`      per message, its slowest client p50 / p99 ms: ${f1(fo.slowest_client.p50)} / ${f1(fo.slowest_client.p99)}; within ${AIM.fanoutMaxMs} ms: ${(fo.within_300ms * 100).toFixed(2)} %${fo.missing ? `; ${fo.missing} deliveries MISSING` : ''}${fo.not_stored ? `; ${fo.not_stored} messages never stored in time` : ''}; gap-fills ${fo.fills}`);
+    console.log(`      kefu ${f2(fo.kefu_cpu_ms_per_msg)} CPU-ms/msg; cpu ${cpuStr(fo.cpu)}`);
+    console.log(`  aim every client ≤ ${AIM.fanoutMaxMs} ms: ${pass(fo.within_300ms === 1 && fo.missing === 0 && fo.not_stored === 0)}; aim p99 ≤ ${AIM.p99Ms} ms: ${pass(l.p99 <= AIM.p99Ms)}`);
+  }
   if (r.error) console.log(`  ERROR: ${r.error}`);
 }
 
@@ -538,12 +554,21 @@ function summaryJson(): string {
         missing: r.burst_sync.reps.reduce((a, x) => a + x.missing, 0),
         vs_echo: r.echo ? r3(r.burst_sync.msgs_per_s / r.echo.req_per_s) : null,
       },
+      fanout: r.fanout && {
+        agents: r.fanout.agents, clients: r.fanout.clients, conversations: r.fanout.conversations, rate: r.fanout.rate, sent: r.fanout.sent,
+        deliveries: r.fanout.latency.n, missing: r.fanout.missing, not_stored: r.fanout.not_stored, fills: r.fanout.fills,
+        p50_ms: r1(r.fanout.latency.p50), p99_ms: r1(r.fanout.latency.p99), max_ms: r1(r.fanout.latency.max),
+        stored_p50_ms: r1(r.fanout.from_stored.p50), stored_p99_ms: r1(r.fanout.from_stored.p99),
+        slowest_client_p99_ms: r1(r.fanout.slowest_client.p99), within_300ms: r3(r.fanout.within_300ms), kefu_cpu_ms_per_msg: r3(r.fanout.kefu_cpu_ms_per_msg),
+      },
       paced: r.paced && {
         rate: r.paced.rate, sent: r.paced.n, missing: r.paced.missing,
         p50_ms: r1(r.paced.latency.p50), p99_ms: r1(r.paced.latency.p99), max_ms: r1(r.paced.latency.max),
         kefu_cpu_ms_per_msg: r3(r.paced.kefu_cpu_ms_per_msg), callbacks_retried: r.paced.callbacks?.retried ?? 0,
       },
     })),
+    sla: slaResults,
+    routing: routingResults,
   });
 }
 
@@ -558,6 +583,8 @@ function abort(why: string, code: number): never {
     log(why);
     killAllChildren();
     for (const r of results) printDb(r);
+    for (const r of slaResults) printSla(r);
+    for (const r of routingResults) printRouting(r);
     console.log(summaryJson());
   }
   process.exit(code);
@@ -569,28 +596,51 @@ process.once('SIGINT', () => abort('interrupted', 130));
 process.once('SIGTERM', () => abort('terminated', 143));
 process.on('exit', killAllChildren);
 
-log(`databases: ${CFG.dbs.join(', ')}; ${CFG.messages} messages per burst × ${CFG.reps}; paced ${CFG.rate}/s for ${CFG.pacedSeconds} s; limit ${CFG.timeoutS} s`);
+log(`databases: ${CFG.dbs.join(', ')}; parts: ${[...parts].join(', ')}; ${CFG.messages} messages per burst × ${CFG.reps}; paced ${CFG.rate}/s for ${CFG.pacedSeconds} s; limit ${CFG.timeoutS} s`);
 const echoPort = await freePort();
-const echo = await launch('echo', 'bench/src/echo.ts', { ECHO_PORT: String(echoPort) }, echoPort, '/healthz');
+const echo = parts.has('hub') || parts.has('fanout') || parts.has('routing') ? await launch('echo', 'bench/src/echo.ts', { ECHO_PORT: String(echoPort) }, echoPort, '/healthz') : undefined;
 let failures = 0;
 try {
-  for (const kind of CFG.dbs) {
+  for (const kind of parts.has('hub') || parts.has('fanout') ? CFG.dbs : []) {
     const r: DbResult = { db: kind };
     results.push(r);
     try {
-      await benchDb(kind, echo, r);
+      await benchDb(kind, echo!, r);
     } catch (e) {
       failures++;
       r.error = (e as Error).message.split('\n')[0];
       log(`${kind} failed: ${(e as Error).stack ?? e}`);
     }
   }
+  // routing's ratio is to the echo baseline of the same run (measured here when the hub part did not)
+  let echoReqPerS = results.find((r) => r.echo)?.echo?.req_per_s ?? null;
+  for (const kind of parts.has('routing') ? CFG.dbs : []) {
+    try {
+      echoReqPerS ??= (await benchEcho(echo!)).req_per_s;
+      routingResults.push(await benchRouting(kind, echoReqPerS));
+    } catch (e) {
+      failures++;
+      routingResults.push({ db: kind, agents: 0, conversations: 0, over_capacity: 0, error: (e as Error).message.split('\n')[0] });
+      log(`${kind} routing failed: ${(e as Error).stack ?? e}`);
+    }
+  }
 } finally {
-  await echo.stop();
+  await echo?.stop();
+}
+for (const kind of parts.has('sla') ? CFG.dbs : []) {
+  try {
+    slaResults.push(await benchSla(kind));
+  } catch (e) {
+    failures++;
+    slaResults.push({ db: kind, error: (e as Error).message.split('\n')[0] } as SlaResult);
+    log(`${kind} SLA timers failed: ${(e as Error).stack ?? e}`);
+  }
 }
 finished = true;
 clearTimeout(watchdog);
 for (const r of results) printDb(r);
+for (const r of slaResults) printSla(r);
+for (const r of routingResults) printRouting(r);
 console.log(summaryJson());
 log('done');
 process.exit(failures ? 1 : 0);

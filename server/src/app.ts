@@ -18,16 +18,19 @@ import { HubService } from './hub/index.js';
 import { MediaStore } from './media/store.js';
 import { mediaRoutes } from './media/routes.js';
 import { workspaceRoutes } from './workspace/routes.js';
-import { attachAgentGateway } from './workspace/realtime.js';
+import { teamMates } from './workspace/views.js';
+import { noteRoutes } from './workspace/notes.js';
+import { customerOverviewRoutes } from './customers/profile.js';
+import { AGENT_NS, BROADCAST_STREAM, createRealtime } from './realtime/index.js';
 import { attachWidgetGateway, widgetRoutes, VisitorTokens } from './channels/web/index.js';
 import { createWecomChannel } from './channels/wecom/index.js';
 import { seedDemo } from './demo/seed.js';
 import { customerRoutes } from './customers/routes.js';
-import { BotSettingsStore, createBot, createLlm } from './bot/index.js';
+import { BotSettingsStore, createBot, createLlm, isHumanTime } from './bot/index.js';
 import { createRouting } from './routing/index.js';
-import { createNotifications } from './notify/index.js';
+import { createNotifications, notifyRoutes } from './notify/index.js';
 import { DbScheduler } from './scheduler/index.js';
-import { createTickets, seedTicketDemo, ticketRoutes } from './tickets/index.js';
+import { createTickets, DemoCrm, seedTicketDemo, ticketAdminRoutes, ticketRoutes, TicketAdmin } from './tickets/index.js';
 import { QuickReplies } from './replies/service.js';
 import { replyRoutes } from './replies/routes.js';
 import { automationRoutes, createAutomation, seedJourneys } from './automation/index.js';
@@ -36,7 +39,7 @@ import { RedisLink } from './infra/redis.js';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export type KefuOptions = { clock?: Clock; logger?: Logger; webDist?: string; /** 0 turns the soothing timer off (tests call tickSoothing) */ soothingTickMs?: number };
+export type KefuOptions = { clock?: Clock; logger?: Logger; webDist?: string; /** 0 turns the soothing timer off (tests call tickSoothing) */ soothingTickMs?: number; /** how often agents' clients get their streams' heads (default 10 s) */ realtimeHeartbeatMs?: number };
 
 /**
  * Composition root: config → db → modules → http + realtime. Returns a running kefu;
@@ -74,7 +77,8 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   const welcomeText = () => botSettings.peek().welcome_text;
   const wecom = createWecomChannel({ config, db, hub, media, leases, clock, log, tokenCache: redis?.tokenCache(), welcomeText });
   authRoutes(app, auth);
-  workspaceRoutes(app, { auth, hub, media });
+  // the team tab asks routing (created below, called per request) who is in the user's team
+  workspaceRoutes(app, { auth, hub, media, teamOf: (id) => teamMates(() => routing.service.agents(), id) });
   await mediaRoutes(app, { auth, media });
   customerRoutes(app, { db, auth, clock, bus });
   // tickets: SLA timers on the durable scheduler, escalations through the notification service
@@ -89,36 +93,57 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   const tickets = createTickets({ db, hub, bus, clock, log: log.child({ mod: 'tickets' }), scheduler, notify: notifications.service, publicUrl: config.KEFU_PUBLIC_URL ?? `http://localhost:${config.KEFU_PORT}` });
   const stopTickets = tickets.start();
   ticketRoutes(app, { auth, tickets });
+  // open tickets' timers follow admin edits in the background (badges are computed at read time)
+  const onSlaChanged = (ids: string[]) => void tickets.refreshSla(ids).catch((err) => log.error({ err }, 'SLA refresh after an admin edit failed'));
+  ticketAdminRoutes(app, { auth, admin: new TicketAdmin(db, clock, onSlaChanged) });
+  notifyRoutes(app, { auth, notify: notifications.service, store: notifications.store, clock });
   const knowledge = createKnowledge(db, bus, clock, log.child({ mod: 'knowledge' }));
   if (config.KEFU_DEMO_DATA) await seedDemoKnowledge(knowledge).catch((err) => log.error({ err }, 'demo knowledge seed failed'));
   await knowledgeRoutes(app, { auth, knowledge });
-  knowledge.surge.start();
+  const stopSurge = knowledge.surge.start();
   const llm = createLlm(config, log.child({ mod: 'llm' }));
   if (llm) log.info({ model: llm.model, timeout_ms: llm.timeoutMs }, 'LLM answers enabled (grounded on the published FAQs)');
   const bot = createBot({ db, hub, bus, clock, log, models: () => knowledge.service.publishedModel(), soothingTickMs: opts.soothingTickMs, settings: botSettings, llm });
   bot.routes(app, auth);
   bot.start();
-  const routing = createRouting({ db, hub, bus, clock, log, intentCategory: async (id) => (await knowledge.service.published()).intents.find((i) => i.id === id)?.category ?? null });
+  const routing = createRouting({
+    db, hub, bus, clock, log, scheduler,
+    intentCategory: async (id) => (await knowledge.service.published()).intents.find((i) => i.id === id)?.category ?? null,
+    humanTime: async () => isHumanTime((await botSettings.get()).human_hours, clock.now()),
+    openTicket: (id) => tickets.createFromConversation(id, {}, { type: 'system', id: null }),
+  });
   if (config.KEFU_DEMO_DATA) await routing.seedDemo(auth).catch((err) => log.error({ err }, 'demo agents seed failed'));
-  routing.routes(app, auth);
   routing.start();
+  noteRoutes(app, { db, auth, clock, bus });
+  customerOverviewRoutes(app, { db, auth, tickets, crm: new DemoCrm() });
   const replies = new QuickReplies(db, clock);
   if (config.KEFU_DEMO_DATA) await replies.seedDemo();
-  replyRoutes(app, { auth, hub, replies, published: () => knowledge.service.publishedModel() });
+  replyRoutes(app, { auth, hub, replies, published: () => knowledge.service.publishedModel(), teamIdOf: (id) => routing.service.teamIdOf(id) });
   // automation rules and journeys: runs and actions on the durable scheduler
-  const automation = createAutomation({ db, hub, bus, clock, log: log.child({ mod: 'automation' }), scheduler, notify: notifications.service, tickets });
+  const automation = createAutomation({
+    db, hub, bus, clock, log: log.child({ mod: 'automation' }), scheduler, notify: notifications.service, tickets,
+    assign: (conversationId, to, note) => routing.handovers.transferByRule(conversationId, to, note),
+  });
   if (config.KEFU_DEMO_DATA) await seedJourneys(automation).catch((err) => log.error({ err }, 'demo journeys seed failed'));
   const stopAutomation = automation.start();
   automationRoutes(app, { auth, automation });
   const visitors = new VisitorTokens(config.KEFU_SECRET_KEY);
   widgetRoutes(app, visitors);
-  wecom.routes(app, auth);
+  wecom.routes(app, auth, (conversationId, servicer, by) => routing.handovers.handedToWecom(conversationId, servicer, by));
 
   const io = new SocketServer(app.server, { path: '/socket.io', cors: { origin: true }, serveClient: false });
   redis?.attach(io);
-  attachAgentGateway(io, bus, auth);
-  hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log, welcomeText: async () => (await botSettings.get()).welcome_text, onLeaveMessage: (visitorId, m) => tickets.createFromLeaveMessage(visitorId, m) }));
-  tickets.events.on('ticket.updated', (ticket) => void io.of('/agent').to('agents').emit('ticket.updated', { ticket }));
+  const realtime = createRealtime({ db, io, bus, auth, clock, logger: log.child({ mod: 'realtime' }), heartbeatMs: opts.realtimeHeartbeatMs ?? 10_000 });
+  realtime.routes(app);
+  routing.routes(app, auth, io);
+  hub.registerChannel(attachWidgetGateway(io, { hub, visitors, log, welcomeText: async () => (await botSettings.get()).welcome_text, onLeaveMessage: (visitorId, m) => tickets.createFromLeaveMessage(visitorId, m), onTyping: async (visitorId) => {
+    // ephemeral: straight to the agents' clients, not numbered in the event log
+    const c = await hub.conversationOf('web', 'web', visitorId);
+    if (c) io.of(AGENT_NS).to(BROADCAST_STREAM).emit('conversation.typing', { conversation_id: c.id, at: clock.now().toISOString() });
+    return !!c;
+  } }));
+  bus.on('note.created', (p) => realtime.publish(BROADCAST_STREAM, 'note.created', p));
+  tickets.events.on('ticket.updated', (ticket) => realtime.publish(BROADCAST_STREAM, 'ticket.updated', { ticket }));
 
   await app.listen({ port: config.KEFU_PORT, host: config.KEFU_HOST });
   scheduler.start();
@@ -134,10 +159,11 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
     dbKind: kind,
     seeded,
     routing,
-    app, db, hub, bus, auth, wecom, io, bot, knowledge, tickets, scheduler, notifications, automation,
+    app, db, hub, bus, auth, wecom, io, realtime, bot, knowledge, tickets, scheduler, notifications, automation,
     close(): Promise<void> {
       closing ??= (async () => {
         await started;
+        await realtime.stop();
         io.close();
         await app.close();
         await bot.stop();
@@ -147,6 +173,8 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
         stopAutomation();
         notifications.close();
         await wecom.stop();
+        // after the pulls: the counts of their last messages are written too
+        await stopSurge();
         await redis?.close();
         await db.destroy();
       })();

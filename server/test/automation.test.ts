@@ -20,6 +20,8 @@ let token = '';
 let presales = '';
 const clock = new OffsetClock();
 let hookCalls = 0;
+/** every webhook request: path and body */
+const hookHits: { url: string; body: Json }[] = [];
 let hook: Server;
 
 /** Moves kefu's clock, and the simulator's by as much (WeCom stamps messages with its own time). */
@@ -68,10 +70,14 @@ const smsOutbox = (): Json[] => {
 
 beforeAll(async () => {
   hook = createServer((req, res) => {
-    req.resume();
-    hookCalls++;
-    res.statusCode = req.url === '/flaky' && hookCalls <= 2 ? 500 : req.url === '/down' ? 503 : 200;
-    res.end('{}');
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hookCalls++;
+      hookHits.push({ url: req.url ?? '', body: body ? JSON.parse(body) : {} });
+      res.statusCode = req.url === '/flaky' && hookCalls <= 2 ? 500 : req.url === '/down' ? 503 : 200;
+      res.end('{}');
+    });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   db = await createTestDb();
@@ -177,6 +183,7 @@ describe('satisfaction survey', () => {
 
   it('a conversation ended by the agent gets the survey once, through WeCom\'s session-end code (send_msg_on_event)', async () => {
     const c = await customerSays('结束客户', '我想问下发货时间');
+    expect((await kefuApi('POST', `/api/conversations/${c.conversation.id}/messages`, { content: { type: 'text', text: '今天下午发货哦' }, client_msg_id: 'end-1' })).status).toBe(201);
     expect((await kefuApi('POST', `/api/conversations/${c.conversation.id}/close`)).status).toBe(200);
     await tick();
     const runs = (await runsOf('满意度调查（会话结束）')).filter((r) => r.conversation_id === c.conversation.id);
@@ -189,10 +196,41 @@ describe('satisfaction survey', () => {
     // a conversation already surveyed (谢谢) is not surveyed again when it closes
     const thanked = await customerSays('致谢后结束客户', '好的');
     await tick();
+    await kefuApi('POST', `/api/conversations/${thanked.conversation.id}/messages`, { content: { type: 'text', text: '不客气～' }, client_msg_id: 'end-2' });
     expect((await kefuApi('POST', `/api/conversations/${thanked.conversation.id}/close`)).status).toBe(200);
     await tick();
     const again = (await runsOf('满意度调查（会话结束）')).filter((r) => r.conversation_id === thanked.conversation.id);
     expect(again[0]!.actions[0]).toMatchObject({ status: 'skipped', result: { skipped: 'survey already sent for this conversation' } });
+  });
+
+  it('a conversation no human served (e.g. closed after leave-a-message) is not asked to rate a service it never got', async () => {
+    const c = await customerSays('无人接待客户', '有人吗');
+    expect((await kefuApi('POST', `/api/conversations/${c.conversation.id}/close`)).status).toBe(200);
+    await tick();
+    expect((await runsOf('满意度调查（会话结束）')).filter((r) => r.conversation_id === c.conversation.id)).toEqual([]);
+    expect((await simApi('GET', `/sim/kf/inbox?external_userid=${c.ext}`)).body.messages.filter((m: Json) => m.msgtype === 'msgmenu')).toEqual([]);
+  });
+});
+
+describe('the assign action', () => {
+  it('hands a matching conversation to a team through routing, recorded as a routing decision', async () => {
+    const r = await kefuApi('POST', '/api/automation/rules', {
+      name: '英文咨询转售前', trigger: { type: 'event', event: 'message.received' }, conditions: { text_matches: '[Ee]nglish' },
+      actions: [{ type: 'assign', to_team: '售前', note: '英文客户' }],
+    });
+    expect(r.status).toBe(201);
+    const bad = await kefuApi('POST', '/api/automation/rules', { name: '坏分配', trigger: { type: 'event', event: 'message.received' }, actions: [{ type: 'assign', to_team: '售前', to_username: 'agent1' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/exactly one of to_username or to_team/);
+
+    const c = await customerSays('英文客户', 'Hi, do you speak English?');
+    await tick();
+    const [run] = await runsOf('英文咨询转售前');
+    expect(run).toMatchObject({ outcome: 'succeeded', actions: [{ type: 'assign', status: 'succeeded' }] });
+    await eventually(async () => {
+      const decisions: Json[] = (await kefuApi('GET', `/api/conversations/${c.conversation.id}/routing`)).body.history;
+      return decisions.some((d) => d.outcome === 'transferred' && /售前/.test(d.reason));
+    }, 'transfer decision to 售前');
   });
 });
 
@@ -274,8 +312,11 @@ describe('date journeys', () => {
     expect(bySms.actions[0].result).toMatchObject({ via: 'sms', fallback: true, because: { code: 'window_closed', reason: expect.stringMatching(/48 小时/) } });
     const sms = smsOutbox().filter((m) => /RENEW30/.test(m.text)); // (the lead also gets the recovery ticket's SLA escalation SMS)
     expect(sms).toHaveLength(1);
-    expect(sms[0]).toMatchObject({ phone: '138****5678' });
-    expect(sms[0].text).toMatch(/RENEW30/);
+    // customer-facing: the brand's signature and opt-out, not the internal 【客服系统】 alert wording
+    expect(sms[0]).toMatchObject({ phone: '138****5678', template: 'customer_sms' });
+    expect(sms[0].text).toMatch(/^【悦肤美妆】续费短信客户您好.*RENEW30.*拒收请回复R$/);
+    expect(sms[0].text).not.toMatch(/客服系统/);
+    expect(bySms.actions[0].result.template).toBe('customer_sms');
     expect(await inbox(renewSms.ext)).toHaveLength(before);
     const byOwner = runs.find((r) => r.customer_id === renewOwner.id)!;
     expect(byOwner.actions[0].result).toMatchObject({ via: 'owner_task', fallback: true, owner_userid: 'zhangsan', because: { code: 'window_closed' } });
@@ -289,5 +330,119 @@ describe('date journeys', () => {
     await advance(3_600_000);
     await tick();
     expect(await runsOf('会员续费提醒')).toHaveLength(2);
+  });
+});
+
+describe('ticket triggers', () => {
+  const hookUrl = (path: string) => `http://127.0.0.1:${(hook.address() as AddressInfo).port}${path}`;
+
+  it('ticket.created: a rule on urgent tickets runs once per new ticket, logged, and tags the customer', async () => {
+    const rule = await kefuApi('POST', '/api/automation/rules', {
+      name: '紧急工单打标签', trigger: { type: 'event', event: 'ticket.created' }, conditions: { ticket_priorities: ['urgent'] },
+      actions: [{ type: 'tag', add: ['紧急工单客户'] }],
+    });
+    expect(rule.status).toBe(201);
+    const c = await customerSays('工单客户', '仪器坏了，很着急');
+    const urgent = await kefuApi('POST', '/api/tickets', { title: '仪器无法开机', priority: 'urgent', customer_id: c.id });
+    expect(urgent.status).toBe(201);
+    expect((await kefuApi('POST', '/api/tickets', { title: '普通咨询', priority: 'normal', customer_id: c.id })).status).toBe(201);
+    await tick();
+    // a later change of the ticket is no new "created"
+    expect((await kefuApi('PATCH', `/api/tickets/${urgent.body.id}`, { priority: 'high' })).status).toBeLessThan(300);
+    await tick();
+    const runs = await runsOf('紧急工单打标签');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ trigger: 'ticket.created', outcome: 'succeeded', customer_id: c.id, context: { ticket_id: urgent.body.id, ticket_priority: 'urgent' }, actions: [{ type: 'tag', status: 'succeeded' }] });
+    expect((await kefuApi('GET', `/api/automation/customers/${c.id}/attributes`)).body.tags).toContain('紧急工单客户');
+  });
+
+  it('sla.warning: fires when the ticket\'s SLA timer warns, before the breach, and calls the webhook once', async () => {
+    expect((await kefuApi('POST', '/api/automation/rules', {
+      name: 'SLA预警推送', trigger: { type: 'event', event: 'sla.warning' }, actions: [{ type: 'webhook', url: hookUrl('/sla-warning') }],
+    })).status).toBe(201);
+    // urgent: 7×24, first response within 30 min, warning 10 min before
+    const t = (await kefuApi('POST', '/api/tickets', { title: '订单被重复扣款', priority: 'urgent' })).body;
+    await tick();
+    await advance(19 * 60_000);
+    await tick();
+    expect(hookHits.filter((h) => h.url === '/sla-warning')).toHaveLength(0);
+    await advance(60_000 + 1000); // 20 min: the warning timer
+    await tick();
+    await tick(); // the rule's run, then its action
+    const hits = hookHits.filter((h) => h.url === '/sla-warning');
+    expect(hits).toHaveLength(1);
+    expect(hits[0]!.body.context).toMatchObject({ ticket_id: t.id, ticket_priority: 'urgent' });
+    const [run] = await runsOf('SLA预警推送');
+    expect(run).toMatchObject({ trigger: 'sla.warning', outcome: 'succeeded', actions: [{ type: 'webhook', status: 'succeeded', attempts: 1, result: { status: 200 } }] });
+    const detail = (await kefuApi('GET', `/api/tickets/${t.id}`)).body;
+    expect(detail.sla.state).toBe('warning');
+    // later changes while still in warning are the same warning
+    await advance(60_000);
+    await tick();
+    expect(hookHits.filter((h) => h.url === '/sla-warning')).toHaveLength(1);
+  });
+});
+
+describe('schedule triggers', () => {
+  const hookUrl = (path: string) => `http://127.0.0.1:${(hook.address() as AddressInfo).port}${path}`;
+
+  it('cron: "30 12 * * *" in Beijing runs at 12:30 each day, once, each run logged', async () => {
+    const now = clock.now();
+    const rule = await kefuApi('POST', '/api/automation/rules', {
+      name: '每日午间同步', trigger: { type: 'cron', cron: '30 12 * * *', timezone: 'Asia/Shanghai' }, actions: [{ type: 'webhook', url: hookUrl('/cron') }],
+    });
+    expect(rule.status).toBe(201);
+    // the next 12:30 in Beijing (04:30 UTC) after now
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 4, 30) + (now.getUTCHours() * 60 + now.getUTCMinutes() >= 270 ? 86_400_000 : 0));
+    await setTime(new Date(next.getTime() - 60_000).toISOString());
+    await tick();
+    expect(hookHits.filter((h) => h.url === '/cron')).toHaveLength(0);
+    await setTime(next.toISOString());
+    await tick();
+    await tick();
+    expect(hookHits.filter((h) => h.url === '/cron')).toHaveLength(1);
+    await advance(3_600_000);
+    await tick();
+    expect(hookHits.filter((h) => h.url === '/cron')).toHaveLength(1);
+    await setTime(new Date(next.getTime() + 86_400_000).toISOString());
+    await tick();
+    await tick();
+    const hits = hookHits.filter((h) => h.url === '/cron');
+    expect(hits).toHaveLength(2);
+    expect(new Set(hits.map((h) => h.body.run_id)).size).toBe(2);
+    const runs = await runsOf('每日午间同步');
+    expect(runs.map((r) => [r.trigger, r.outcome])).toEqual([['cron', 'succeeded'], ['cron', 'succeeded']]);
+    expect(runs.map((r) => Date.parse(r.created_at) - next.getTime()).sort((a, b) => a - b)).toEqual([expect.closeTo(0, -3), expect.closeTo(86_400_000, -3)]);
+    expect((await kefuApi('DELETE', `/api/automation/rules/${rule.body.id}`)).status).toBe(204);
+  });
+
+  it('date field relative: 3 days after membership expiry at 08:00 in the customer\'s zone, once', async () => {
+    const c = await customerSays('过期会员', '我的会员还能用吗');
+    const now = clock.now();
+    const expiry = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10); // tomorrow (UTC date)
+    expect((await kefuApi('POST', '/api/automation/rules', {
+      name: '会员过期挽回', trigger: { type: 'date_field', field: 'membership_expiry', offset_days: 3, at: '08:00' }, actions: [{ type: 'tag', add: ['过期待挽回'] }],
+    })).status).toBe(201);
+    expect((await kefuApi('PATCH', `/api/automation/customers/${c.id}/attributes`, { membership_expiry: expiry, timezone: 'Asia/Tokyo' })).status).toBe(200);
+    await tick();
+    // expiry + 3 days, 08:00 in Tokyo = 23:00 UTC the day before
+    const due = Date.parse(`${expiry}T08:00:00+09:00`) + 3 * 86_400_000;
+    for (const t of [due - 2 * 3_600_000, due - 60_000]) {
+      await setTime(new Date(t).toISOString());
+      await tick();
+    }
+    expect(await runsOf('会员过期挽回')).toHaveLength(0);
+    await setTime(new Date(due).toISOString());
+    await tick();
+    await tick();
+    const runs = await runsOf('会员过期挽回');
+    expect(runs).toHaveLength(1);
+    const occurrence = new Date(due + 9 * 3_600_000).toISOString().slice(0, 10);
+    expect(runs[0]).toMatchObject({ trigger: 'date_field:membership_expiry', outcome: 'succeeded', customer_id: c.id, context: { occurrence } });
+    expect(Date.parse(runs[0]!.created_at) - due).toBeLessThan(1000);
+    expect((await kefuApi('GET', `/api/automation/customers/${c.id}/attributes`)).body.tags).toContain('过期待挽回');
+    await advance(2 * 86_400_000);
+    await tick();
+    expect(await runsOf('会员过期挽回')).toHaveLength(1);
   });
 });

@@ -125,6 +125,20 @@ describe('微信客服 through the simulator', () => {
     expect((await inbox(ext)).map((m) => m.text?.content)).toContain('回复7');
   });
 
+  it('msg_send_fail (fail_type 4) marks the reply failed and closes the reply window in the same page', async () => {
+    const ext = await newCustomer('发送失败');
+    await customerSays(ext, '你好');
+    const conv = await conversationOf('发送失败');
+    const sent = await kefu('POST', `/api/conversations/${conv.id}/messages`, { text: '已回复', client_msg_id: 'fail-1' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const ev = await sim('POST', '/sim/kf/event', { open_kfid: presales, external_userid: ext, event_type: 'msg_send_fail', fail_msgid: sent.body.message.id, fail_type: 4 });
+    expect(ev.status, JSON.stringify(ev.body)).toBe(200);
+    await eventually(async () => (await messagesOf(conv.id)).find((m) => m.id === sent.body.message.id)?.status === 'failed', 'reply marked failed');
+    const next = await kefu('POST', `/api/conversations/${conv.id}/messages`, { text: '再回复', client_msg_id: 'fail-2' });
+    expect(next.status).toBe(422);
+    expect(next.body.error.code).toBe('window_closed');
+  });
+
   it('an expired access_token is refreshed and the call retried', async () => {
     const ext = await newCustomer('令牌过期');
     await customerSays(ext, '你好');

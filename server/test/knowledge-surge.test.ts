@@ -59,11 +59,17 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
+/** counts one message and writes it at once, as if the monitor flushed right after it */
+async function see(text: string) {
+  await k.surge.observe(text);
+  await k.surge.flush();
+}
+
 /** `n` messages spread over the hour starting at `start` */
 async function hourOf(start: number, n: number, texts: string[], offset = 0) {
   for (let i = 0; i < n; i++) {
     clock.t = start + MIN + Math.floor((i * 54 * MIN) / n);
-    await k.surge.observe(texts[(i + offset) % texts.length]);
+    await see(texts[(i + offset) % texts.length]);
   }
 }
 
@@ -79,8 +85,8 @@ describe('hot-word surge', () => {
     // the last hour: 退款流程 15 (3.75× its baseline), 物流查询 10 (flat)
     for (let i = 0; i < 15; i++) {
       clock.t = HOUR_START + MIN + i * 3 * MIN;
-      await k.surge.observe(refund[i % refund.length]);
-      if (i < 10) await k.surge.observe(logistics[i % logistics.length]);
+      await see(refund[i % refund.length]);
+      if (i < 10) await see(logistics[i % logistics.length]);
     }
     expect(clock.t).toBeLessThanOrEqual(T0);
 
@@ -101,7 +107,7 @@ describe('hot-word surge', () => {
     // more of the same within the hour: still one alert
     for (let i = 0; i < 5; i++) {
       clock.t = T0 + i * MIN;
-      await k.surge.observe(refund[i % refund.length]);
+      await see(refund[i % refund.length]);
     }
     expect(await k.surge.list()).toHaveLength(1);
 
@@ -110,7 +116,7 @@ describe('hot-word surge', () => {
     expect(await k.surge.list({ status: 'open' })).toEqual([]);
   });
 
-  it('counts inbound customer text from the bus and ignores agent messages', async () => {
+  it('counts inbound customer text from the bus, ignores agent messages, and writes what it counted on stop', async () => {
     const stop = k.surge.start();
     const conversation = { id: 'c1' } as Conversation;
     const message = (direction: Message['direction'], text: string): Message => ({
@@ -121,11 +127,22 @@ describe('hot-word surge', () => {
     const bucket = new Date(Math.floor(clock.t / (10 * MIN)) * 10 * MIN).toISOString();
     bus.emit('message.created', { message: message('in', refund[0]), conversation });
     bus.emit('message.created', { message: message('out', refund[1]), conversation });
-    const count = async () =>
-      (await k.service.db.selectFrom('kb_topic_buckets').select('count').where('topic', '=', '退款流程').where('bucket', '=', bucket).executeTakeFirst())?.count;
-    for (let i = 0; i < 50 && (await count()) === undefined; i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(Number(await count())).toBe(1);
-    stop();
+    bus.emit('message.created', { message: message('in', refund[2]), conversation });
+    await stop();
+    const row = await k.service.db.selectFrom('kb_topic_buckets').select(['count', 'examples_json']).where('topic', '=', '退款流程').where('bucket', '=', bucket).executeTakeFirst();
+    expect(Number(row?.count)).toBe(2);
+    expect(JSON.parse(row!.examples_json)).toEqual([refund[0], refund[2]]);
+  });
+
+  it('two instances add their counts up in one bucket, each written as one increment per flush', async () => {
+    const other = createKnowledge(db, bus, clock, createLogger('silent'));
+    clock.t = T0 + 20 * HOUR;
+    const bucket = new Date(Math.floor(clock.t / (10 * MIN)) * 10 * MIN).toISOString();
+    for (let i = 0; i < 3; i++) await k.surge.observe(logistics[i]);
+    for (let i = 0; i < 4; i++) await other.surge.observe(logistics[i]);
+    await Promise.all([k.surge.flush(), other.surge.flush()]);
+    await k.surge.flush(); // nothing left: no count is written twice
+    const row = await k.service.db.selectFrom('kb_topic_buckets').select('count').where('topic', '=', '物流查询').where('bucket', '=', bucket).executeTakeFirst();
+    expect(Number(row?.count)).toBe(7);
   });
 });

@@ -40,6 +40,25 @@ describe('quick replies on F1–F12', () => {
     expect(bad.body.error.code).toBe('validation_error');
     expect((await as(agent, 'PUT', '/api/quick-replies/F6', { title: 'x', text: '   ' })).status).toBe(400);
   });
+
+  it('a team\'s templates reach its members only, between the shared ones and an agent\'s own', async () => {
+    const agent2 = await login(s.kefu.url, 'agent2'); // 售前; agent1 and lead are 售后
+    const f7 = async (token: string) => (await as(token, 'GET', '/api/quick-replies')).body.items.find((i: Json) => i.hotkey === 'F7');
+    expect((await as(agent, 'PUT', '/api/quick-replies/F7', { title: 'x', text: 'y', scope: 'team' })).status).toBe(403);
+    expect((await as(lead, 'PUT', '/api/quick-replies/F7', { title: '共享话术', text: '全员', scope: 'shared' })).status).toBe(200);
+    expect((await as(lead, 'PUT', '/api/quick-replies/F7', { title: '售后话术', text: '亲，售后问题请提供订单号～', scope: 'team' })).status).toBe(200);
+    expect(await f7(agent)).toMatchObject({ title: '售后话术', scope: 'team' });
+    expect(await f7(agent2)).toMatchObject({ title: '共享话术', scope: 'shared' });
+    await as(agent, 'PUT', '/api/quick-replies/F7', { title: '我的售后话术', text: '…' });
+    expect(await f7(agent)).toMatchObject({ title: '我的售后话术', scope: 'user' });
+    // the editor sees every layer of the key
+    const layers = (await as(agent, 'GET', '/api/quick-replies/layers')).body;
+    expect(layers.team_id).toBeTruthy();
+    expect(layers.items.filter((i: Json) => i.hotkey === 'F7').map((i: Json) => i.scope).sort()).toEqual(['shared', 'team', 'user']);
+    expect((await as(lead, 'DELETE', '/api/quick-replies/F7?scope=team')).status).toBe(204);
+    expect((await as(agent, 'DELETE', '/api/quick-replies/F7?scope=user')).status).toBe(204);
+    expect(await f7(agent)).toMatchObject({ title: '共享话术' });
+  });
 });
 
 describe('knowledge suggestions', () => {

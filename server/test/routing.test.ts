@@ -293,6 +293,26 @@ describe('the queue', () => {
     expect(await assigneeOf(oldest)).toBe(ids[7]);
     const after = await kefu.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', convIds).where('status', '=', 'queued').executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(168);
+
+    // the decision log agrees: one assignment per assigned conversation, 3 per agent, none over capacity
+    const log = await kefu.db.withTables<{ routing_decisions: { conversation_id: string; outcome: string; agent_id: string | null; candidates_json: string } }>()
+      .selectFrom('routing_decisions').select(['conversation_id', 'agent_id', 'candidates_json']).where('outcome', '=', 'assigned').where('conversation_id', 'in', convIds).execute();
+    expect(log).toHaveLength(32);
+    expect(new Set(log.map((d) => d.conversation_id)).size).toBe(32);
+    for (const id of ids) expect(log.filter((d) => d.agent_id === id).length).toBe(ids[4] === id || ids[7] === id ? 4 : 3);
+    for (const d of log) {
+      const chosen = (JSON.parse(d.candidates_json) as Json[]).find((c) => c.agent_id === d.agent_id)!;
+      expect(chosen.eligible).toBe(true);
+      expect(chosen.load).toBeLessThan(chosen.capacity);
+    }
+
+    // every agent frees a slot at the same moment: ten waiting customers are served at once
+    const current = await kefu.db.selectFrom('conversations').select(['id', 'assignee_id']).where('id', 'in', convIds).where('status', '=', 'assigned').execute();
+    await Promise.all(ids.map((id) => kefu.hub.close(current.find((c) => c.assignee_id === id)!.id)));
+    await settle();
+    const queuedNow = await kefu.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', convIds).where('status', '=', 'queued').executeTakeFirstOrThrow();
+    expect(Number(queuedNow.n)).toBe(158);
+    for (const id of ids) expect(await loadOf(id)).toBe(3);
   });
 });
 

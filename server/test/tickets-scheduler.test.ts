@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OffsetClock } from '../src/core/clock.js';
 import { createLogger } from '../src/core/logger.js';
 import { migrate, openDb, type Db } from '../src/db/connect.js';
@@ -130,5 +130,66 @@ describe('durable scheduler', () => {
     const logged = logLines.map((l) => JSON.parse(l)).filter((l) => l.job === 'flaky:1');
     expect(logged.filter((l) => l.msg === 'job failed, will retry')).toHaveLength(2);
     expect(logged.find((l) => l.msg === 'job failed for good')).toMatchObject({ level: 50, attempts: 3, err: 'SMTP 暂时不可用 #3' });
+  });
+
+  it('runs one group\'s jobs in order and other groups side by side', async () => {
+    const s = scheduler(dbs[0]!, 'groups');
+    const log: string[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    s.register<{ t: string; n: number }>('grp', async (job) => {
+      log.push(`start ${job.payload.t}${job.payload.n}`);
+      if (job.payload.t === 'a' && job.payload.n === 1) await slow;
+      log.push(`end ${job.payload.t}${job.payload.n}`);
+    }, { group: (p) => p.t });
+    const at = clock.now();
+    await s.schedule('grp', 'grp:a1', at, { t: 'a', n: 1 });
+    await s.schedule('grp', 'grp:a2', new Date(at.getTime() + 1), { t: 'a', n: 2 });
+    await s.schedule('grp', 'grp:b1', new Date(at.getTime() + 2), { t: 'b', n: 1 });
+    clock.advance(10);
+    const ran = s.tick();
+    await vi.waitFor(() => expect(log).toContain('end b1')); // b does not wait for a's slow job
+    expect(log).not.toContain('start a2'); // a2 waits for a1
+    release();
+    expect(await ran).toBe(3);
+    expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
+  });
+
+  it('wakes at a job\'s due time instead of the next poll', async () => {
+    const s = new DbScheduler({ db: dbs[0]!, clock, logger, instanceId: 'punctual', pollMs: 10_000 });
+    let ranAt = 0;
+    const done = new Promise<void>((r) => s.register('punctual', async () => {
+      ranAt = clock.now().getTime();
+      r();
+    }));
+    s.start();
+    await new Promise((r) => setTimeout(r, 100)); // the first (empty) poll is behind us; the next one is 10 s away
+    const due = clock.now().getTime() + 300;
+    await s.schedule('punctual', 'punctual:1', new Date(due));
+    await done;
+    await s.stop();
+    expect(ranAt - due).toBeGreaterThanOrEqual(0);
+    expect(ranAt - due).toBeLessThan(200);
+  });
+
+  it('deletes done and failed jobs past the retention, keeps pending and recent ones', async () => {
+    const db = dbs[0]!;
+    const s = new DbScheduler({ db, clock, logger, instanceId: 'purge', pollMs: 0, retentionMs: 7 * 86_400_000 });
+    s.register('keep', async () => undefined);
+    await s.schedule('keep', 'purge:done-old', clock.now());
+    await s.schedule('keep', 'purge:pending', new Date(clock.now().getTime() + 30 * 86_400_000));
+    await s.tick();
+    expect((await s.get('purge:done-old'))!.status).toBe('done');
+    clock.advance(6 * 86_400_000);
+    await s.schedule('keep', 'purge:done-recent', clock.now());
+    await s.tick();
+    clock.advance(2 * 86_400_000); // done-old is 8 days old, done-recent 2
+    const fresh = new DbScheduler({ db, clock, logger, instanceId: 'purge-2', pollMs: 0, retentionMs: 7 * 86_400_000 });
+    fresh.register('keep', async () => undefined);
+    await fresh.tick();
+    expect(await fresh.get('purge:done-old')).toBeUndefined();
+    expect((await fresh.get('purge:done-recent'))!.status).toBe('done');
+    expect((await fresh.get('purge:pending'))!.status).toBe('pending');
+    expect(await fresh.get('flaky:1')).toBeUndefined(); // the failed job of the test above, days old by now
   });
 });

@@ -61,8 +61,10 @@ describe('website widget channel', () => {
     await connected(tab2.s);
     const hist = await emit(tab2.s, 'history', {});
     expect(hist.messages.map((m: Json) => m.content.text)).toEqual(['你好，这款面霜适合敏感肌吗？', '适合的，我们的舒缓面霜无香精。']);
-    const msgs = (await api(kefu.url, 'GET', `/api/conversations/${convId}/messages`, undefined, token)).body.items;
-    expect(msgs).toHaveLength(2);
+    const msgs = (await api(kefu.url, 'GET', `/api/conversations/${convId}/messages`, undefined, token)).body.items as Json[];
+    // the two messages, and the line saying the replying agent took the conversation
+    expect(msgs.filter((m) => m.content.type !== 'event')).toHaveLength(2);
+    expect(msgs.find((m) => m.content.event === 'assigned')?.content.data.text).toMatch(/^已分配给 .+（回复客户接入）$/);
   });
 
   it('refuses a forged visitor identity and invalid messages', async () => {

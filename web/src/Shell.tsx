@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { Badge, Button, Grid, Layout, Space, Spin, Tag, Tooltip } from 'antd';
-import { CustomerServiceFilled, ExperimentOutlined, GlobalOutlined, LogoutOutlined, MessageOutlined, SolutionOutlined, UserOutlined } from '@ant-design/icons';
+import { Badge, Button, Dropdown, Grid, Layout, Space, Spin, Tag, Tooltip } from 'antd';
+import { ApiOutlined, BellOutlined, CustomerServiceFilled, ExperimentOutlined, SettingOutlined, GlobalOutlined, LogoutOutlined, MessageOutlined, SolutionOutlined, UserOutlined } from '@ant-design/icons';
 import { io, type Socket } from 'socket.io-client';
 import { useTranslation } from 'react-i18next';
 import type { Session } from './App';
@@ -8,14 +8,31 @@ import { linkProps, navigate, usePath } from './router';
 import WorkspacePage from './pages/Workspace';
 import TrainingLayout from './training/TrainingLayout';
 import { AlertsProvider, useAlerts } from './training/alerts';
+import { useRealtime, type Outbox, type RealtimeClient } from './realtime';
+import AgentStatus from './workspace/AgentStatus';
+import { requestOpen } from './workspace/openConversation';
 
 const TicketsPage = lazy(() => import('./tickets/TicketsPage'));
+const AdminPage = lazy(() => import('./admin/AdminPage'));
+const AutomationPage = lazy(() => import('./automation/AutomationPage'));
 
 type Props = { session: Session; onLogout: () => void; onSwitchLang: () => void };
 type ConnState = 'connecting' | 'connected' | 'reconnecting';
 
 /** roles that may maintain the knowledge base */
 export const TRAINING_ROLES = ['admin', 'trainer', 'supervisor'];
+/** roles that may change ticket settings, notifications and automation */
+export const ADMIN_ROLES = ['admin', 'supervisor'];
+
+/** everyone chooses how they are notified (escalations and SLA warnings reach agents too) */
+const MY_NOTIFICATIONS = '/admin/preferences';
+
+/** the admin section a path is in, for a role that may see it (other roles: only their own notification settings) */
+function adminSection(path: string, role: string | undefined): 'admin' | 'automation' | null {
+  if (!ADMIN_ROLES.includes(role ?? '')) return path === MY_NOTIFICATIONS ? 'admin' : null;
+  for (const s of ['admin', 'automation'] as const) if (path === `/${s}` || path.startsWith(`/${s}/`)) return s;
+  return null;
+}
 
 /** The /agent Socket.IO connection: one per session, shared by every page. */
 function useAgentSocket(token: string): { socket: Socket; conn: ConnState } {
@@ -79,6 +96,7 @@ export default function Shell({ session, onLogout, onSwitchLang }: Props) {
   const mobile = screens.md === false;
   const path = usePath();
   const { socket, conn } = useAgentSocket(session.token);
+  const { realtime, outbox } = useRealtime(socket, session.user?.id ?? '');
   const user = session.user;
   const canTrain = TRAINING_ROLES.includes(user?.role ?? '');
   const inTraining = canTrain && path.startsWith('/training');
@@ -86,11 +104,11 @@ export default function Shell({ session, onLogout, onSwitchLang }: Props) {
 
   // an unknown path, or training for a role without access: the workspace
   useEffect(() => {
-    if (path !== '/' && !inTraining && !inTickets) navigate('/', { replace: true });
-  }, [path, inTraining, inTickets]);
+    if (path !== '/' && !inTraining && !inTickets && !adminSection(path, user?.role)) navigate('/', { replace: true });
+  }, [path, inTraining, inTickets, user?.role]);
 
   return (
-    <AlertsProvider socket={socket} enabled={canTrain}>
+    <AlertsProvider socket={realtime} enabled={canTrain}>
       <ShellLayout
         mobile={mobile}
         conn={conn}
@@ -101,7 +119,8 @@ export default function Shell({ session, onLogout, onSwitchLang }: Props) {
         path={path}
         onLogout={onLogout}
         onSwitchLang={onSwitchLang}
-        socket={socket}
+        realtime={realtime}
+        outbox={outbox}
         t={t}
       />
     </AlertsProvider>
@@ -118,10 +137,13 @@ function ShellLayout(p: {
   path: string;
   onLogout: () => void;
   onSwitchLang: () => void;
-  socket: Socket;
+  realtime: RealtimeClient;
+  outbox: Outbox;
   t: ReturnType<typeof useTranslation>['t'];
 }) {
-  const { mobile, conn, session, canTrain, inTraining, inTickets, path, onLogout, onSwitchLang, socket, t } = p;
+  const { mobile, conn, session, canTrain, inTraining, inTickets, path, onLogout, onSwitchLang, realtime, outbox, t } = p;
+  const canAdmin = ADMIN_ROLES.includes(session.user?.role ?? '');
+  const section = adminSection(path, session.user?.role);
   const [unread, setUnread] = useState(0);
   const alerts = useAlerts();
   const user = session.user;
@@ -168,6 +190,23 @@ function ShellLayout(p: {
               {inTraining ? t('nav.workspace') : t('nav.trainingShort')}
             </Button>
           ) : null}
+          {mobile ? (
+            <Dropdown
+              trigger={['click']}
+              menu={{
+                selectedKeys: section ? [section] : [],
+                items: canAdmin
+                  ? [
+                      { key: 'admin', icon: <SettingOutlined />, label: t('nav.admin'), onClick: () => navigate('/admin') },
+                      { key: 'automation', icon: <ApiOutlined />, label: t('nav.automation'), onClick: () => navigate('/automation') },
+                    ]
+                  : [{ key: 'admin', icon: <BellOutlined />, label: t('nav.notifications'), onClick: () => navigate(MY_NOTIFICATIONS) }],
+              }}
+            >
+              <Button type="text" size="small" className="ws-header-btn" icon={<SettingOutlined />} aria-label={t('nav.admin')} data-testid="nav-admin-menu" />
+            </Dropdown>
+          ) : null}
+          <AgentStatus socket={realtime} userId={user?.id} mobile={mobile} onOpenConversation={(id) => { navigate('/'); requestOpen(id); }} />
           {connBadge}
           {!mobile ? (
             <span className="ws-user" data-testid="agent-name">
@@ -179,8 +218,8 @@ function ShellLayout(p: {
               ) : null}
             </span>
           ) : null}
-          <Button type="text" size="small" className="ws-header-btn" icon={<GlobalOutlined />} onClick={onSwitchLang} data-testid="lang-switch">
-            {t('header.switchLang')}
+          <Button type="text" size="small" className="ws-header-btn" icon={<GlobalOutlined />} onClick={onSwitchLang} data-testid="lang-switch" aria-label={t('header.switchLang')} title={t('header.switchLang')}>
+            {mobile ? null : t('header.switchLang')}
           </Button>
           <Tooltip title={t('header.logout')}>
             <Button type="text" size="small" className="ws-header-btn" icon={<LogoutOutlined />} onClick={onLogout} data-testid="logout">
@@ -193,7 +232,7 @@ function ShellLayout(p: {
         {!mobile ? (
           <Layout.Sider width={76} className="ws-sider" theme="dark">
             <nav className="ws-nav" data-testid="main-nav">
-              <NavItem active={!inTraining && !inTickets} icon={<MessageOutlined />} label={t('nav.workspace')} badge={unread} path="/" testId="nav-workspace" />
+              <NavItem active={!inTraining && !inTickets && !section} icon={<MessageOutlined />} label={t('nav.workspace')} badge={unread} path="/" testId="nav-workspace" />
               <NavItem active={inTickets} icon={<SolutionOutlined />} label={t('nav.tickets')} path="/tickets" testId="nav-tickets" />
               {canTrain ? (
                 <NavItem
@@ -206,18 +245,28 @@ function ShellLayout(p: {
                   testId="nav-training"
                 />
               ) : null}
+              {canAdmin ? <NavItem active={section === 'automation'} icon={<ApiOutlined />} label={t('nav.automation')} path="/automation" testId="nav-automation" /> : null}
+              {canAdmin ? (
+                <NavItem active={section === 'admin'} icon={<SettingOutlined />} label={t('nav.admin')} path="/admin" testId="nav-admin" />
+              ) : (
+                <NavItem active={section === 'admin'} icon={<BellOutlined />} label={t('nav.notifications')} path={MY_NOTIFICATIONS} testId="nav-my-notifications" />
+              )}
             </nav>
           </Layout.Sider>
         ) : null}
         <Layout.Content className="ws-content">
-          {inTraining ? (
+          {section ? (
+            <Suspense fallback={<div className="center-pad"><Spin /></div>}>
+              {section === 'admin' ? <AdminPage path={path} mobile={mobile} canAdmin={canAdmin} /> : <AutomationPage path={path} mobile={mobile} />}
+            </Suspense>
+          ) : inTraining ? (
             <TrainingLayout path={path} mobile={mobile} />
           ) : inTickets ? (
             <Suspense fallback={<div className="center-pad"><Spin /></div>}>
-              <TicketsPage path={path} socket={socket} mobile={mobile} session={session} />
+              <TicketsPage path={path} socket={realtime} mobile={mobile} session={session} />
             </Suspense>
           ) : (
-            <WorkspacePage session={session} socket={socket} mobile={mobile} onUnread={setUnread} />
+            <WorkspacePage session={session} realtime={realtime} outbox={outbox} mobile={mobile} onUnread={setUnread} />
           )}
         </Layout.Content>
       </Layout>

@@ -6,6 +6,9 @@ import 'dayjs/locale/zh-cn';
 import 'dayjs/locale/en';
 import { trainingEn, trainingZh } from './training/i18n';
 import { ticketsEn, ticketsZh } from './tickets/i18n';
+import { adminEn, adminZh } from './admin/i18n';
+import { automationEn, automationZh } from './automation/i18n';
+import { wsEn, wsZh } from './workspace/i18n';
 
 dayjs.extend(relativeTime);
 
@@ -36,7 +39,7 @@ const zh = {
     demo: '演示账号：agent1 / kefu123',
   },
   header: { logout: '退出登录', switchLang: 'English' },
-  nav: { workspace: '工作台', training: '知识库/训练', trainingShort: '训练', tickets: '工单' },
+  nav: { workspace: '工作台', training: '知识库/训练', trainingShort: '训练', tickets: '工单', admin: '管理', automation: '自动化', notifications: '我的通知' },
   roles: { admin: '管理员', supervisor: '主管', agent: '客服', trainer: '训练师' },
   tiers: { 普通: '普通', 银卡: '银卡', 金卡: '金卡', VIP: 'VIP' },
   handoff: {
@@ -66,7 +69,24 @@ const zh = {
   },
   channel: { wecom_kf: '微信客服', web: '网站' },
   status: { bot: '机器人', queued: '排队中', assigned: '已分配', closed: '已结束' },
-  assist: { suggestions: '知识推荐', quickReplies: '快捷回复' },
+  assist: { suggestions: '知识推荐', quickReplies: '快捷回复', editQuick: '设置快捷回复' },
+  quick: {
+    title: '快捷回复 F1–F12',
+    hint: '同一按键上，个人话术优先于团队话术，团队话术优先于全员话术。主管可设置团队和全员话术。',
+    key: '按键',
+    template: '话术（生效的在最上）',
+    edit: '编辑',
+    editKey: '设置 {{key}}',
+    for: '适用于',
+    scope: { user: '仅自己', team: '我的团队', shared: '全员' },
+    name: '名称',
+    text: '内容',
+    save: '保存',
+    saved: '快捷回复已保存',
+    failed: '操作失败：{{reason}}',
+    remove: '删除',
+    removeConfirm: '删除这条话术？',
+  },
   chat: {
     empty: '从左侧选择一个会话开始接待',
     noMessages: '暂无消息',
@@ -80,7 +100,6 @@ const zh = {
     back: '返回',
     loadFailed: '消息加载失败：{{reason}}',
     sendFailed: '发送失败：{{reason}}',
-    networkError: '网络错误，消息未发出',
     pending: '发送中',
     failed: '发送失败',
     retry: '重发',
@@ -106,6 +125,10 @@ const zh = {
     menuClick: '菜单点击',
     link: '链接',
     unknown: '不支持的消息类型',
+    voice: '语音',
+    play: '播放语音',
+    pause: '暂停',
+    voiceFailed: '语音无法播放，点击下载',
   },
   event: {
     enter_session: '客户进入会话',
@@ -149,7 +172,7 @@ const en: typeof zh = {
     demo: 'Demo account: agent1 / kefu123',
   },
   header: { logout: 'Log out', switchLang: '中文' },
-  nav: { workspace: 'Workspace', training: 'Knowledge & training', trainingShort: 'Training', tickets: 'Tickets' },
+  nav: { workspace: 'Workspace', training: 'Knowledge & training', trainingShort: 'Training', tickets: 'Tickets', admin: 'Admin', automation: 'Automation', notifications: 'My notifications' },
   roles: { admin: 'Admin', supervisor: 'Supervisor', agent: 'Agent', trainer: 'Trainer' },
   tiers: { 普通: 'Regular', 银卡: 'Silver', 金卡: 'Gold', VIP: 'VIP' },
   handoff: {
@@ -179,7 +202,24 @@ const en: typeof zh = {
   },
   channel: { wecom_kf: 'WeChat KF', web: 'Website' },
   status: { bot: 'Bot', queued: 'Queued', assigned: 'Assigned', closed: 'Closed' },
-  assist: { suggestions: 'Suggested answers', quickReplies: 'Quick replies' },
+  assist: { suggestions: 'Suggested answers', quickReplies: 'Quick replies', editQuick: 'Edit quick replies' },
+  quick: {
+    title: 'Quick replies F1–F12',
+    hint: 'On the same key your own template wins over your team\'s, which wins over the shared one. Supervisors set team and shared templates.',
+    key: 'Key',
+    template: 'Templates (the one in effect on top)',
+    edit: 'Edit',
+    editKey: 'Set {{key}}',
+    for: 'For',
+    scope: { user: 'Only me', team: 'My team', shared: 'Everybody' },
+    name: 'Name',
+    text: 'Text',
+    save: 'Save',
+    saved: 'Quick reply saved',
+    failed: 'Failed: {{reason}}',
+    remove: 'Remove',
+    removeConfirm: 'Remove this template?',
+  },
   chat: {
     empty: 'Pick a conversation on the left to start',
     noMessages: 'No messages yet',
@@ -193,7 +233,6 @@ const en: typeof zh = {
     back: 'Back',
     loadFailed: 'Could not load messages: {{reason}}',
     sendFailed: 'Send failed: {{reason}}',
-    networkError: 'Network error, message not sent',
     pending: 'Sending',
     failed: 'Failed',
     retry: 'Resend',
@@ -219,6 +258,10 @@ const en: typeof zh = {
     menuClick: 'Menu click',
     link: 'Link',
     unknown: 'Unsupported message type',
+    voice: 'Voice',
+    play: 'Play voice message',
+    pause: 'Pause',
+    voiceFailed: 'Cannot play this voice message — download it',
   },
   event: {
     enter_session: 'Customer entered the chat',
@@ -238,8 +281,8 @@ const en: typeof zh = {
 };
 
 const resources: Record<Lang, { translation: Dict }> = {
-  zh: { translation: { ...zh, training: trainingZh, tickets: ticketsZh } },
-  en: { translation: { ...en, training: trainingEn, tickets: ticketsEn } },
+  zh: { translation: { ...zh, training: trainingZh, tickets: ticketsZh, ws: wsZh, admin: adminZh, automation: automationZh } },
+  en: { translation: { ...en, training: trainingEn, tickets: ticketsEn, ws: wsEn, admin: adminEn, automation: automationEn } },
 };
 
 export function initialLang(): Lang {

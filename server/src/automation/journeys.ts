@@ -45,9 +45,9 @@ export const BUILTIN_JOURNEYS: Record<string, RuleInput> = {
   },
   survey_on_close: {
     name: '满意度调查（会话结束）',
-    description: '会话结束时邀请评价（每个会话只邀请一次）',
+    description: '人工接待过的会话结束时邀请评价（每个会话只邀请一次；留言转工单等未经人工的会话不邀请）',
     trigger: { type: 'event', event: 'conversation.closed' },
-    conditions: {},
+    conditions: { served_by_human: true },
     actions: [{ type: 'send_survey', head: '本次服务已结束，请为我们打分：' }],
   },
   five_star_group: {

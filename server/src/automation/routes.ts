@@ -35,6 +35,21 @@ export function automationRoutes(app: AppInstance, deps: { auth: AuthService; au
     await a.remove(req.params.id);
     return reply.status(204).send();
   });
+  app.patch('/api/automation/rules/:id', {
+    preHandler: auth,
+    schema: { tags: ['automation'], summary: 'Switch a rule or journey on or off', security, params: id, body: z.strictObject({ enabled: z.boolean() }) },
+  }, async (req) => {
+    editor(req.user!.role);
+    const { id: _id, builtin: _b, created_at: _c, updated_at: _u, ...def } = await a.get(req.params.id);
+    return a.update(req.params.id, { ...def, enabled: req.body.enabled });
+  });
+  app.get('/api/automation/runs/daily', {
+    preHandler: auth,
+    schema: {
+      tags: ['automation'], summary: 'Runs per day (Beijing time) by outcome, for the run log chart', security,
+      querystring: z.object({ rule_id: z.string().max(64).optional(), days: z.coerce.number().int().min(1).max(90).default(14) }),
+    },
+  }, async (req) => ({ items: await a.runsPerDay(req.query) }));
   app.get('/api/automation/runs', {
     preHandler: auth,
     schema: {
@@ -46,6 +61,10 @@ export function automationRoutes(app: AppInstance, deps: { auth: AuthService; au
     preHandler: auth,
     schema: { tags: ['automation'], summary: 'Tasks for owner employees (journeys that could not reach the customer on WeChat)', security, querystring: z.object({ customer_id: z.string().max(64).optional() }) },
   }, async (req) => ({ items: await a.tasks(req.query.customer_id) }));
+  app.patch('/api/automation/tasks/:id', {
+    preHandler: auth,
+    schema: { tags: ['automation'], summary: 'Mark an owner task done, or open again', security, params: id, body: z.strictObject({ status: z.enum(['open', 'done']) }) },
+  }, async (req) => a.setTaskStatus(req.params.id, req.body.status));
   app.get('/api/automation/customers/:id/attributes', { preHandler: auth, schema: { tags: ['automation'], summary: 'A customer\'s journey attributes', security, params: id } }, async (req) => a.customerAttributes(req.params.id));
   app.patch('/api/automation/customers/:id/attributes', {
     preHandler: auth,

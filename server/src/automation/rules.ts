@@ -65,6 +65,8 @@ export const conditionsSchema = z.strictObject({
   time_window: z.strictObject({ start: hhmm, end: hhmm, timezone: zone.default('Asia/Shanghai'), days: days.optional() }).optional(),
   ticket_categories: z.array(z.string().min(1).max(40)).min(1).optional(),
   ticket_priorities: z.array(z.enum(['low', 'normal', 'high', 'urgent'])).min(1).optional(),
+  /** whether a human agent wrote in the conversation (e.g. no survey after a leave-a-message close) */
+  served_by_human: z.boolean().optional(),
 }).default({});
 
 const menuItem = z.discriminatedUnion('type', [
@@ -96,6 +98,9 @@ export const actionSchema = z.discriminatedUnion('type', [
     category_id: z.string().max(40).optional(), priority: z.enum(['low', 'normal', 'high', 'urgent']).default('normal'), assignee_username: z.string().max(64).optional(),
   }),
   z.strictObject({ type: z.literal('notify'), to: recipient, summary: z.string().min(1).max(200), detail: z.string().max(2000).default(''), channels: z.array(z.enum(['wecom', 'email', 'sms'])).min(1).optional() }),
+  /** hand the conversation to an agent (by username) or to a team, through routing, with a note */
+  z.strictObject({ type: z.literal('assign'), to_username: z.string().min(1).max(64).optional(), to_team: z.string().min(1).max(64).optional(), note: z.string().max(200).optional() })
+    .refine((a) => !!a.to_username !== !!a.to_team, { message: 'assign needs exactly one of to_username or to_team', path: ['to_username'] }),
   z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }), headers: z.record(z.string(), z.string().max(500)).optional(), timeout_ms: z.number().int().min(100).max(30_000).default(5000) }),
 ]);
 

@@ -19,7 +19,7 @@ import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
-import { notFound } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Conversation, Message, MessageContent } from '../core/message.js';
@@ -41,6 +41,8 @@ const HORIZON_MS = 26 * 3_600_000;
 /** … and still run when found this late (a sweep delayed by a restart) */
 const GRACE_MS = 2 * 3_600_000;
 const SURVEY_MENU = /^survey:([1-5])$/;
+/** how long the enabled event rules are trusted before they are read again */
+const RULES_TTL_MS = 2000;
 
 export type AutomationDeps = {
   db: Kysely<any>;
@@ -51,6 +53,8 @@ export type AutomationDeps = {
   scheduler: Scheduler;
   notify: NotificationService;
   tickets: TicketService;
+  /** hands a conversation to an agent or a team through routing (the `assign` action) */
+  assign?: (conversationId: string, to: { username: string } | { team: string }, note: string | undefined) => Promise<unknown>;
   /** attempts per action before it is failed for good; default 5 */
   actionAttempts?: number;
   /** first retry delay of an action; default 30 s (doubled per attempt) */
@@ -82,6 +86,13 @@ class PermanentActionError extends Error {}
 export class AutomationService {
   private readonly db: Kysely<AutomationDb>;
   private readonly inflight = new Set<Promise<unknown>>();
+  /**
+   * Enabled event rules by trigger, parsed: every message fires 'message.received', and a query
+   * per message for rules that rarely change cost more than the rest of the hook. Read again
+   * after RULES_TTL_MS (edits on another instance) and at once after an edit here.
+   */
+  private eventRules: { at: number; byTrigger: Map<string, { id: string; def: RuleDefinition }[]> } | null = null;
+  private rulesGeneration = 0;
   constructor(private readonly d: AutomationDeps) {
     this.db = d.db as Kysely<AutomationDb>;
   }
@@ -89,7 +100,10 @@ export class AutomationService {
   start(): () => void {
     const { scheduler, bus, log } = this.d;
     scheduler.register<RunPayload>(JOB_RUN, (job) => this.runRule(job), { maxAttempts: 5, backoffMs: 10_000 });
-    scheduler.register<{ actionId: string }>(JOB_ACTION, (job) => this.runAction(job), { maxAttempts: this.d.actionAttempts ?? 5, backoffMs: this.d.actionBackoffMs ?? 30_000 });
+    // a run's actions in their order (action ids are `<run id>-<index>`); they wait on channels and webhooks
+    scheduler.register<{ actionId: string }>(JOB_ACTION, (job) => this.runAction(job), {
+      maxAttempts: this.d.actionAttempts ?? 5, backoffMs: this.d.actionBackoffMs ?? 30_000, group: (p) => p.actionId.replace(/-\d+$/, ''), lane: 'delivery',
+    });
     scheduler.register(JOB_SWEEP, () => this.sweep(), { maxAttempts: 3, backoffMs: 60_000 });
     scheduler.register<{ ruleId: string }>(JOB_CRON, (job) => this.cronTick(job), { maxAttempts: 3, backoffMs: 60_000 });
     const track = (what: string, p: Promise<unknown>) => {
@@ -103,11 +117,14 @@ export class AutomationService {
       }),
     ];
     const onTicket = (t: TicketDto) => track('ticket', this.onTicket(t));
+    const onTicketCreated = (t: TicketDto) => track('ticket', this.fire('ticket.created', `ticket:${t.id}:created`, ticketCtx(t)));
     this.d.tickets.events.on('ticket.updated', onTicket);
+    this.d.tickets.events.on('ticket.created', onTicketCreated);
     track('arm', this.armAll());
     return () => {
       for (const off of offs) off();
       this.d.tickets.events.off('ticket.updated', onTicket);
+      this.d.tickets.events.off('ticket.created', onTicketCreated);
     };
   }
 
@@ -136,6 +153,7 @@ export class AutomationService {
     await this.db.insertInto('automation_rules').values({
       id, name: def.name, enabled: def.enabled ? 1 : 0, trigger_key: triggerKey(def.trigger), definition_json: JSON.stringify(def), builtin, created_at: now, updated_at: now,
     }).execute();
+    this.rulesChanged();
     await this.armRule(id, def);
     return this.get(id);
   }
@@ -146,6 +164,7 @@ export class AutomationService {
     await this.db.updateTable('automation_rules').set({
       name: def.name, enabled: def.enabled ? 1 : 0, trigger_key: triggerKey(def.trigger), definition_json: JSON.stringify(def), updated_at: this.d.clock.now().toISOString(),
     }).where('id', '=', id).execute();
+    this.rulesChanged();
     await this.armRule(id, def);
     return this.get(id);
   }
@@ -153,6 +172,7 @@ export class AutomationService {
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.db.deleteFrom('automation_rules').where('id', '=', id).execute();
+    this.rulesChanged();
     await this.d.scheduler.cancel(`automation:cron:${id}`);
   }
 
@@ -172,9 +192,32 @@ export class AutomationService {
   }
 
   tasks(customerId?: string) {
-    let s = this.db.selectFrom('automation_tasks').selectAll();
-    if (customerId) s = s.where('customer_id', '=', customerId);
-    return s.orderBy('created_at').execute();
+    let s = this.db.selectFrom('automation_tasks').leftJoin('customers', 'customers.id', 'automation_tasks.customer_id').selectAll('automation_tasks').select('customers.display_name as customer_name');
+    if (customerId) s = s.where('automation_tasks.customer_id', '=', customerId);
+    return s.orderBy('automation_tasks.created_at').execute();
+  }
+
+  /** An owner employee marks a fallback task done (or undoes that). */
+  async setTaskStatus(id: string, status: 'open' | 'done') {
+    const u = await this.db.updateTable('automation_tasks').set({ status }).where('id', '=', id).executeTakeFirst();
+    if (Number(u.numUpdatedRows) !== 1) throw notFound('task');
+    return this.db.selectFrom('automation_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  }
+
+  /** Runs per Beijing day and outcome over the last `days` days (the run log's chart). */
+  async runsPerDay(q: { rule_id?: string; days: number }) {
+    const zone = 'Asia/Shanghai';
+    const today = DateTime.fromJSDate(this.d.clock.now(), { zone }).startOf('day');
+    const first = today.minus({ days: q.days - 1 });
+    let s = this.db.selectFrom('automation_runs').select(['created_at', 'outcome']).where('created_at', '>=', first.toUTC().toISO()!);
+    if (q.rule_id) s = s.where('rule_id', '=', q.rule_id);
+    const counts = new Map<string, Record<string, number>>();
+    for (let i = 0; i < q.days; i++) counts.set(first.plus({ days: i }).toISODate()!, { succeeded: 0, failed: 0, skipped: 0, running: 0 });
+    for (const r of await s.execute()) {
+      const day = counts.get(DateTime.fromISO(r.created_at, { zone }).toISODate()!);
+      if (day) day[r.outcome] = (day[r.outcome] ?? 0) + 1;
+    }
+    return [...counts].map(([date, c]) => ({ date, ...c }));
   }
 
   /** The journeys' customer attributes (birthday, membership expiry, phone, time zone, tags, owner). */
@@ -208,23 +251,40 @@ export class AutomationService {
     await this.fire('message.received', `msg:${message.id}`, { ...base, text: c.type === 'text' ? c.text : '' });
   }
 
+  /** sla.warning: once per due time the ticket's clock warns about (a new due time warns again). */
   private async onTicket(t: TicketDto): Promise<void> {
-    const ctx: Context = { ticket_id: t.id, customer_id: t.customer?.id ?? null, conversation_id: t.conversation_id, ticket_category: t.category?.id ?? null, ticket_priority: t.priority };
-    await this.fire('ticket.created', `ticket:${t.id}:created`, ctx);
     if (t.sla.state === 'warning') {
       const due = t.sla.first_response?.state === 'warning' ? t.sla.first_response.due_at : t.sla.resolution?.due_at;
-      await this.fire('sla.warning', `ticket:${t.id}:warning:${due ?? ''}`, ctx);
+      await this.fire('sla.warning', `ticket:${t.id}:warning:${due ?? ''}`, ticketCtx(t));
     }
   }
 
   /** One event occurrence: a run job per enabled rule on that event whose conditions hold now. */
   private async fire(event: AutomationEvent, occurrence: string, ctx: Context): Promise<void> {
-    const rules = await this.db.selectFrom('automation_rules').selectAll().where('trigger_key', '=', event).where('enabled', '=', 1).execute();
-    for (const r of rules) {
-      const def = JSON.parse(r.definition_json) as RuleDefinition;
+    for (const { id, def } of await this.rulesOn(event)) {
       if (!(await this.matches(def, ctx))) continue;
-      await this.enqueue(r.id, event, `${r.id}:${occurrence}`, ctx, this.d.clock.now());
+      await this.enqueue(id, event, `${id}:${occurrence}`, ctx, this.d.clock.now());
     }
+  }
+
+  private async rulesOn(event: AutomationEvent): Promise<{ id: string; def: RuleDefinition }[]> {
+    const now = Date.now();
+    if (!this.eventRules || now - this.eventRules.at >= RULES_TTL_MS) {
+      const generation = this.rulesGeneration;
+      const rows = await this.db.selectFrom('automation_rules').select(['id', 'trigger_key', 'definition_json']).where('enabled', '=', 1).orderBy('created_at').orderBy('id').execute();
+      const byTrigger = new Map<string, { id: string; def: RuleDefinition }[]>();
+      for (const r of rows) byTrigger.set(r.trigger_key, [...(byTrigger.get(r.trigger_key) ?? []), { id: r.id, def: JSON.parse(r.definition_json) as RuleDefinition }]);
+      // a read that started before an edit here is already stale
+      if (generation !== this.rulesGeneration) return byTrigger.get(event) ?? [];
+      this.eventRules = { at: now, byTrigger };
+    }
+    return this.eventRules.byTrigger.get(event) ?? [];
+  }
+
+  /** After a rule changed here: the next event reads the rules again. */
+  private rulesChanged(): void {
+    this.rulesGeneration++;
+    this.eventRules = null;
   }
 
   /** Schedules the run of one trigger occurrence, once (the trigger table dedupes). */
@@ -372,6 +432,7 @@ export class AutomationService {
     if (c.ticket_priorities && !(ctx.ticket_priority && (c.ticket_priorities as string[]).includes(ctx.ticket_priority))) return false;
     if (c.intents && !(ctx.intent && c.intents.includes(ctx.intent))) return false;
     if (c.time_window && !inWindow(c.time_window, this.d.clock.now())) return false;
+    if (c.served_by_human !== undefined && (await this.servedByHuman(ctx.conversation_id)) !== c.served_by_human) return false;
     if (c.tiers || c.tags_any || c.tags_all || c.tags_none || (c.intents && !ctx.intent)) {
       const cust = ctx.customer_id ? await this.customer(ctx.customer_id) : undefined;
       if (!cust) return false;
@@ -382,6 +443,11 @@ export class AutomationService {
       if (c.tags_none && c.tags_none.some((t) => tags.includes(t))) return false;
     }
     return true;
+  }
+
+  private async servedByHuman(conversationId: string | null | undefined): Promise<boolean> {
+    if (!conversationId) return false;
+    return !!(await this.db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).where('sender_type', '=', 'agent').limit(1).executeTakeFirst());
   }
 
   private customer(id: string): Promise<Customer | undefined> {
@@ -447,6 +513,18 @@ export class AutomationService {
         }
         return { notification_id: res.notificationId, deliveries: res.deliveries.map((d) => ({ channel: d.channel, outcome: d.outcome })) };
       }
+      case 'assign': {
+        if (!ctx.conversation_id) throw new PermanentActionError('no conversation to assign');
+        if (!this.d.assign) throw new PermanentActionError('assignment is not available');
+        const to = a.to_username ? { username: a.to_username } : { team: a.to_team! };
+        try {
+          return await this.d.assign(ctx.conversation_id, to, a.note ? fillText(a.note, vars) : undefined);
+        } catch (e) {
+          // an unknown agent/team or a closed conversation will not change by retrying; a full or offline agent may
+          if (e instanceof AppError && (e.status === 404 || e.code === 'conversation_closed' || e.code === 'with_bot')) throw new PermanentActionError(e.message);
+          throw e;
+        }
+      }
       case 'webhook': {
         const ctrl = AbortSignal.timeout(a.timeout_ms);
         const res = await fetch(a.url, {
@@ -500,9 +578,9 @@ export class AutomationService {
     if (fallback === 'none') return { skipped: `not sent: ${refused.reason}`, via: 'none', window: refused };
     const text = smsText || plainText(content);
     if ((fallback === 'sms' || fallback === 'sms_or_owner_task') && cust.phone) {
-      const res = await this.d.notify.send({ to: { name: cust.display_name, phone: cust.phone, preferences: {} }, template: 'supervisor_alert', vars: { summary: text, detail: '', at: this.d.clock.now() }, channels: ['sms'] });
+      const res = await this.d.notify.send({ to: { name: cust.display_name, phone: cust.phone, preferences: {} }, template: 'customer_sms', vars: { text }, channels: ['sms'] });
       const d = res.deliveries[0]!;
-      if (d.outcome === 'sent') return { via: 'sms', fallback: true, because: refused, address: d.address };
+      if (d.outcome === 'sent') return { via: 'sms', fallback: true, because: refused, address: d.address, template: 'customer_sms' };
       if (d.outcome === 'failed') throw new Error(`SMS fallback failed: ${d.reason ?? ''}`);
       if (fallback === 'sms') throw new PermanentActionError(`SMS fallback not possible: ${d.reason ?? d.outcome}`);
     }
@@ -544,6 +622,10 @@ export class AutomationService {
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
+
+function ticketCtx(t: TicketDto): Context {
+  return { ticket_id: t.id, customer_id: t.customer?.id ?? null, conversation_id: t.conversation_id, ticket_category: t.category?.id ?? null, ticket_priority: t.priority };
+}
 
 function ctxOf(c: Conversation): Context {
   return { customer_id: c.customer_id, conversation_id: c.id, channel: c.channel, intent: c.handoff?.intent?.id ?? null };

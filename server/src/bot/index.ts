@@ -14,8 +14,9 @@ import { BotService } from './service.js';
 import { botRoutes } from './routes.js';
 import type { LlmClient } from './llm.js';
 
-export { BotSettingsStore, DEFAULT_BOT_SETTINGS, type BotSettings } from './settings.js';
+export { BotSettingsStore, DEFAULT_BOT_SETTINGS, isHumanTime, type BotSettings } from './settings.js';
 export { createLlm, LlmClient, type LlmConfig } from './llm.js';
+export { analyzeMessage } from './analysis.js';
 
 /** The bot, wired: model from the published knowledge, settings, runtime, API. */
 export function createBot(deps: { db: Kysely<Database>; hub: HubService; bus: EventBus; clock: Clock; log: Logger; models: () => Promise<{ model: BotModel; snapshot: KnowledgeSnapshot } | null>;

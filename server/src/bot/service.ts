@@ -8,6 +8,7 @@ import type { HubService } from '../hub/index.js';
 import { newId } from '../core/ids.js';
 import * as hubRepo from '../hub/repo.js';
 import type { Analysis, BotModel, Faq, KnowledgeSnapshot } from './engine/types.js';
+import { analyzeMessage } from './analysis.js';
 import { decide, emptyMemory, type BotMemory, type Decision } from './policy.js';
 import { isHumanTime, type BotSettingsStore } from './settings.js';
 import { handoffSummary } from './summary.js';
@@ -118,7 +119,7 @@ export class BotService {
     const c = message.content;
     const text = c.type === 'text' ? c.text : '';
     const picked = c.type === 'text' && c.menu_id?.startsWith('faq:') ? active.faqById.get(c.menu_id.slice(4)) : undefined;
-    const analysis = active.model.analyze(text || `[${c.type}]`);
+    const analysis = analyzeMessage(active.model, message, text || `[${c.type}]`);
     const { decision, memory: decided } = decide({
       analysis,
       picked,

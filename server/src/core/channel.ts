@@ -10,6 +10,8 @@ export type OutboundContext = {
   /** the customer's id on this channel (external_userid, visitor id) */
   external_id: string;
   message: Message;
+  /** leave at least this many messages of the channel's reply allowance unused */
+  keep_reply_slots?: number;
 };
 
 /**
@@ -27,4 +29,6 @@ export interface ChannelAdapter {
    * method the hub uses `send`.
    */
   sendAfterClose?(ctx: OutboundContext): Promise<SendResult>;
+  /** messages kefu may still send this customer now; absent or null = no limit */
+  replyBudget?(ctx: Omit<OutboundContext, 'message'>): Promise<number | null>;
 }

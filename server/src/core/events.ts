@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Conversation, Handoff, Message } from './message.js';
+import type { Conversation, Handoff, InternalNote, Message } from './message.js';
 
 /**
  * Domain events. The hub emits; modules (realtime gateway, channels, later bot/routing/
@@ -13,6 +13,8 @@ export type DomainEvents = {
   'conversation.handoff': { conversation: Conversation; handoff: Handoff };
   /** a conversation was given to an agent (routing, transfer, manual assignment) */
   'conversation.assigned': { conversation: Conversation; agent_id: string; reason: string | null };
+  /** an agent wrote an internal note (agents only) */
+  'note.created': { note: InternalNote };
   /** trainers published a knowledge version: bots retrain from it */
   'knowledge.published': { version: number };
   /** a topic surged (hot-word alert) or another knowledge alert for trainers */

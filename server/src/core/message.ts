@@ -94,6 +94,15 @@ export type Conversation = {
   customer: { id: string; display_name: string; avatar_url: string | null; tier: string };
 };
 
+/** An agent's internal note on a conversation: visible to agents only, never sent to the customer. */
+export type InternalNote = {
+  id: string;
+  conversation_id: string;
+  author: { id: string; name: string };
+  text: string;
+  created_at: string;
+};
+
 /** One line of text that stands for a message in lists and logs (never the full body). */
 export function previewOf(c: MessageContent): string {
   switch (c.type) {

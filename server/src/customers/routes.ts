@@ -11,26 +11,50 @@ import { getConversation } from '../hub/repo.js';
 
 export const TIERS = ['普通', '银卡', '金卡', 'VIP'] as const;
 
-const customerSchema = z.object({
+export const customerSchema = z.object({
   id: z.string(),
   display_name: z.string(),
   avatar_url: z.string().nullable(),
   tier: z.string(),
-  identities: z.array(z.object({ channel: z.string(), external_id: z.string() })),
+  tags: z.array(z.string()),
+  note: z.string().nullable(),
+  identities: z.array(z.object({ channel: z.string(), external_id: z.string(), profile: z.record(z.string(), z.unknown()).nullable().describe('the channel\'s own profile, e.g. WeChat nickname, gender, unionid') })),
   created_at: z.string(),
 });
+const tagsSchema = z.array(z.string().trim().min(1).max(16)).max(20).transform((xs) => [...new Set(xs)]);
+
+function parseJson<T>(json: string | null, fallback: T): T {
+  try {
+    return json ? (JSON.parse(json) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Columns other modules added to customers: tags_json (automation, 008: its journeys and the 360
+ * panel share the tags) and note (workspace, 012).
+ */
+type CustomerDb = Kysely<Omit<Database, 'customers'> & { customers: Database['customers'] & { tags_json: string; note: string | null } }>;
+
+/** A customer with tags, note and channel identities (404 when unknown). */
+export async function loadCustomer(db: Kysely<Database>, id: string) {
+  const c = await (db as unknown as CustomerDb).selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!c) throw notFound('customer');
+  const identities = await db.selectFrom('customer_identities').select(['channel', 'external_id', 'profile_json']).where('customer_id', '=', id).execute();
+  return {
+    id: c.id, display_name: c.display_name, avatar_url: c.avatar_url, tier: c.tier, tags: parseJson<string[]>(c.tags_json, []), note: c.note,
+    identities: identities.map((i) => ({ channel: i.channel, external_id: i.external_id, profile: parseJson<Record<string, unknown> | null>(i.profile_json, null) })),
+    created_at: c.created_at,
+  };
+}
 
 /** Customers: one person with identities on several channels; agents correct name and tier. */
 export function customerRoutes(app: AppInstance, deps: { db: Kysely<Database>; auth: AuthService; clock: Clock; bus: EventBus }) {
   const { db } = deps;
   const auth = requireUser(deps.auth);
   const security = [{ bearer: [] }];
-  const load = async (id: string) => {
-    const c = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!c) throw notFound('customer');
-    const identities = await db.selectFrom('customer_identities').select(['channel', 'external_id']).where('customer_id', '=', id).execute();
-    return { id: c.id, display_name: c.display_name, avatar_url: c.avatar_url, tier: c.tier, identities, created_at: c.created_at };
-  };
+  const load = (id: string) => loadCustomer(db, id);
 
   app.get('/api/customers/:id', {
     preHandler: auth,
@@ -40,14 +64,25 @@ export function customerRoutes(app: AppInstance, deps: { db: Kysely<Database>; a
   app.patch('/api/customers/:id', {
     preHandler: auth,
     schema: {
-      tags: ['customers'], summary: 'Correct a customer\'s name or membership tier', security,
+      tags: ['customers'], summary: 'Correct a customer\'s name or membership tier; set their tags and note', security,
       params: z.object({ id: z.string().max(64) }),
-      body: z.strictObject({ display_name: z.string().trim().min(1).max(64).optional(), tier: z.enum(TIERS).optional() }),
+      body: z.strictObject({
+        display_name: z.string().trim().min(1).max(64).optional(),
+        tier: z.enum(TIERS).optional(),
+        tags: tagsSchema.optional(),
+        note: z.string().trim().max(2000).nullable().optional(),
+      }),
       response: { 200: customerSchema },
     },
   }, async (req) => {
     await load(req.params.id);
-    await db.updateTable('customers').set({ ...req.body, updated_at: deps.clock.now().toISOString() }).where('id', '=', req.params.id).execute();
+    const { tags, note, ...rest } = req.body;
+    await (db as unknown as CustomerDb).updateTable('customers').set({
+      ...rest,
+      ...(tags ? { tags_json: JSON.stringify(tags) } : {}),
+      ...(note !== undefined ? { note: note || null } : {}),
+      updated_at: deps.clock.now().toISOString(),
+    }).where('id', '=', req.params.id).execute();
     const open = await db.selectFrom('conversations').select('id').where('customer_id', '=', req.params.id).where('status', '<>', 'closed').execute();
     for (const { id } of open) {
       const conversation = await getConversation(db, id);

@@ -125,9 +125,9 @@ export interface BotStateTable {
 
 export interface QuickRepliesTable {
   id: string;
-  /** 'shared' (every agent) or 'user' (one agent's own, overriding the shared one) */
-  scope: 'shared' | 'user';
-  /** 'all' for shared, the user id for 'user' */
+  /** 'shared' (every agent), 'team' (the members of one routing team) or 'user' (one agent's own) */
+  scope: 'shared' | 'team' | 'user';
+  /** 'all' for shared, the team id for 'team', the user id for 'user' */
   owner: string;
   /** F1 … F12 */
   hotkey: string;

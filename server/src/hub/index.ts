@@ -1,2 +1,2 @@
-export { HubService, UnitOfWork } from './service.js';
-export type { AssignOptions, InboundInput, InboundResult, NewConversationPolicy, OutboundInput, OutboundResult } from './service.js';
+export { HubService, IngestCache, UnitOfWork } from './service.js';
+export type { AgentClaim, AssignOptions, InboundInput, InboundResult, NewConversationPolicy, OutboundInput, OutboundResult } from './service.js';

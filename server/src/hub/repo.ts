@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Conversation, Handoff, Message, MessageContent } from '../core/message.js';
 
@@ -23,13 +23,19 @@ export function toMessage(r: MessageRow): Message {
   };
 }
 
+/** the conversation's own columns (also what an UPDATE … RETURNING gives back) */
+export const conversationOwnColumns = [
+  'id', 'customer_id', 'channel', 'channel_account', 'status', 'assignee_id', 'service_state', 'last_message_at',
+  'last_message_preview', 'unread_count', 'created_at', 'closed_at', 'priority', 'handoff_json',
+] as const;
+
 const conversationColumns = [
-  'conversations.id', 'conversations.customer_id', 'conversations.channel', 'conversations.channel_account',
-  'conversations.status', 'conversations.assignee_id', 'conversations.service_state', 'conversations.last_message_at',
-  'conversations.last_message_preview', 'conversations.unread_count', 'conversations.created_at', 'conversations.closed_at',
-  'conversations.priority', 'conversations.handoff_json',
+  ...conversationOwnColumns.map((c) => `conversations.${c}` as const),
   'customers.display_name', 'customers.avatar_url', 'customers.tier',
 ] as const;
+
+/** The customer fields a Conversation carries, with the customer's id. */
+export type CustomerRef = { id: string; display_name: string; avatar_url: string | null; tier: string };
 
 function selectConversations(db: Executor) {
   return db
@@ -39,6 +45,11 @@ function selectConversations(db: Executor) {
 }
 
 type ConversationRow = Awaited<ReturnType<ReturnType<typeof selectConversations>['executeTakeFirstOrThrow']>>;
+
+/** A conversation row without the join (e.g. from RETURNING) plus its customer, as a Conversation. */
+export function conversationOf(r: Omit<ConversationRow, 'display_name' | 'avatar_url' | 'tier'>, customer: CustomerRef): Conversation {
+  return toConversation({ ...r, display_name: customer.display_name, avatar_url: customer.avatar_url, tier: customer.tier });
+}
 
 function toConversation(r: ConversationRow): Conversation {
   return {
@@ -75,16 +86,66 @@ export async function findOpenConversation(db: Executor, customerId: string, cha
   return r && toConversation(r);
 }
 
-export async function listConversations(
-  db: Executor,
-  opts: { scope: 'open' | 'closed' | 'all'; limit: number; before?: string },
-): Promise<Conversation[]> {
+/** Which conversations a list shows; every field narrows (the workspace's tabs, filters and search). */
+export type ConversationFilter = {
+  scope: 'open' | 'closed' | 'all';
+  /** only these statuses (e.g. ['queued'] for the queue tab) */
+  statuses?: string[];
+  /** assigned to one of these agents; with `orQueued` queued conversations are included too */
+  assignees?: string[];
+  orQueued?: boolean;
+  channel?: string;
+  tier?: string;
+  /** customer name or the text of any message (case-insensitive substring) */
+  q?: string;
+};
+
+function filtered(db: Executor, f: ConversationFilter) {
   let q = selectConversations(db);
-  if (opts.scope === 'open') q = q.where('conversations.status', '<>', 'closed');
-  if (opts.scope === 'closed') q = q.where('conversations.status', '=', 'closed');
+  if (f.scope === 'open') q = q.where('conversations.status', '<>', 'closed');
+  if (f.scope === 'closed') q = q.where('conversations.status', '=', 'closed');
+  if (f.statuses) q = q.where('conversations.status', 'in', f.statuses.length ? f.statuses : ['-']);
+  if (f.assignees) {
+    const ids = f.assignees.length ? f.assignees : ['-'];
+    q = q.where((eb) => {
+      const mine = eb.and([eb('conversations.status', '=', 'assigned'), eb('conversations.assignee_id', 'in', ids)]);
+      return f.orQueued ? eb.or([mine, eb('conversations.status', '=', 'queued')]) : mine;
+    });
+  }
+  if (f.channel) q = q.where('conversations.channel', '=', f.channel);
+  if (f.tier) q = q.where('customers.tier', '=', f.tier);
+  if (f.q) {
+    // LIKE with an explicit escape character so % and _ typed by the agent match literally
+    const needle = f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const pattern = `%${needle}%`;
+    // text messages are stored as {"type":"text","text":"…"}: match after the text key only, so
+    // a search for "type" or "e" does not hit every message's JSON
+    const inText = `%"text":"%${needle}%`;
+    q = q.where((eb) => eb.or([
+      sql<boolean>`lower(${eb.ref('customers.display_name')}) like ${pattern} escape '\\'`,
+      eb.exists(eb.selectFrom('messages').select('messages.id')
+        .whereRef('messages.conversation_id', '=', 'conversations.id')
+        .where('messages.msgtype', '=', 'text')
+        .where(sql<boolean>`lower(messages.content_json) like ${inText} escape '\\'`)),
+    ]));
+  }
+  return q;
+}
+
+export async function listConversations(db: Executor, opts: ConversationFilter & { limit: number; before?: string }): Promise<Conversation[]> {
+  let q = filtered(db, opts);
   if (opts.before) q = q.where('conversations.last_message_at', '<', opts.before);
   const rows = await q.orderBy('conversations.last_message_at', 'desc').limit(opts.limit).execute();
   return rows.map(toConversation);
+}
+
+/** How many conversations a filter matches and how many unread customer messages they hold. */
+export async function countConversations(db: Executor, f: ConversationFilter): Promise<{ total: number; unread: number }> {
+  const r = await filtered(db, f)
+    .clearSelect()
+    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number>('conversations.unread_count').as('unread')])
+    .executeTakeFirst();
+  return { total: Number(r?.total ?? 0), unread: Number(r?.unread ?? 0) };
 }
 
 export async function listMessages(db: Executor, conversationId: string, opts: { limit: number; before?: string }): Promise<Message[]> {
@@ -92,11 +153,6 @@ export async function listMessages(db: Executor, conversationId: string, opts: {
   if (opts.before) q = q.where('created_at', '<', opts.before);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
   return rows.reverse().map(toMessage);
-}
-
-export async function getMessage(db: Executor, id: string): Promise<Message | undefined> {
-  const r = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && toMessage(r);
 }
 
 export async function getMessageByDedupeKey(db: Executor, key: string): Promise<Message | undefined> {

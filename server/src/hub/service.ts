@@ -27,10 +27,28 @@ export type InboundResult = { created: boolean; message: Message; conversation: 
 
 type PendingEvent = () => void;
 
+/**
+ * What ingesting has learnt about customers and their open conversations, kept across the
+ * transactions of one batch (e.g. the chunks of a kf sync page) so that a customer writing
+ * ten times costs one look-up, not ten. A stale entry cannot misfile a message: the
+ * conversation update that follows every insert only matches a conversation still open.
+ */
+export class IngestCache {
+  /** `channel \n external_id` → the customer */
+  readonly customers = new Map<string, repo.CustomerRef>();
+  /** `customer \n channel \n account` → the open conversation's id */
+  readonly open = new Map<string, string>();
+
+  clear(): void {
+    this.customers.clear();
+    this.open.clear();
+  }
+}
+
 /** A unit of work: repo writes inside one transaction, domain events emitted after commit. */
 export class UnitOfWork {
   readonly after: PendingEvent[] = [];
-  constructor(readonly tx: Executor) {}
+  constructor(readonly tx: Executor, readonly cache: IngestCache = new IngestCache()) {}
 }
 
 export type OutboundInput = {
@@ -38,7 +56,20 @@ export type OutboundInput = {
   sender: { type: Extract<SenderType, 'agent' | 'bot' | 'system'>; id: string | null };
   content: MessageContent;
   client_msg_id?: string;
+  /**
+   * leave at least this many of the channel's reply allowance unused (queue notices keep the
+   * customer's last WeCom messages for the agent); the channel enforces it atomically
+   */
+  keep_reply_slots?: number;
 };
+
+/**
+ * Routing's rule for an agent replying in a conversation that is not theirs (queued, with the
+ * bot, or another agent's): runs in the send's transaction and takes the conversation for the
+ * agent within capacity, lets it through (a supervisor), or throws an AppError (someone else
+ * has it, the agent is full) so nothing is stored or sent.
+ */
+export type AgentClaim = (uow: UnitOfWork, conversation: Conversation, agentId: string) => Promise<void>;
 
 export type AssignOptions = {
   /** the statuses (and assignee) the conversation may be taken from; default: any open */
@@ -68,6 +99,7 @@ export type NewConversationPolicy = (c: { channel: Channel; customer_id: string 
 export class HubService {
   private readonly adapters = new Map<Channel, ChannelAdapter>();
   private newConversationStatus: NewConversationPolicy = () => 'queued';
+  private agentClaim: AgentClaim | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -84,12 +116,23 @@ export class HubService {
     this.newConversationStatus = policy;
   }
 
-  /** Runs `fn` in one transaction and emits its domain events only once it committed. */
-  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  setAgentClaim(claim: AgentClaim): void {
+    this.agentClaim = claim;
+  }
+
+  /**
+   * Runs `fn` in one transaction and emits its domain events only once it committed. `cache`
+   * carries ingest look-ups from one transaction to the next; a rollback empties it, as it may
+   * hold customers or conversations that were never committed.
+   */
+  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, cache?: IngestCache): Promise<T> {
     const uow = await this.db.transaction().execute(async (tx) => {
-      const u = new UnitOfWork(tx);
+      const u = new UnitOfWork(tx, cache);
       const value = await fn(u);
       return { u, value };
+    }).catch((e: unknown) => {
+      cache?.clear();
+      throw e;
     });
     for (const emit of uow.u.after) emit();
     return uow.value;
@@ -99,17 +142,17 @@ export class HubService {
     return this.transaction((uow) => this.ingestIn(uow, input));
   }
 
-  /** Stores one inbound message inside the caller's unit of work. */
+  /**
+   * Stores one inbound message inside the caller's unit of work. Two statements when the
+   * customer and the open conversation are in the unit's cache: the insert (its unique dedupe
+   * key recognises a second delivery) and the conversation update, which returns the row.
+   */
   async ingestIn(uow: UnitOfWork, input: InboundInput): Promise<InboundResult> {
     const tx = uow.tx;
     const now = this.clock.now().toISOString();
-    const existing = await repo.getMessageByDedupeKey(tx, input.dedupe_key);
-    if (existing) {
-      const conversation = (await repo.getConversation(tx, existing.conversation_id))!;
-      return { created: false, message: existing, conversation, newConversation: false };
-    }
-    const customerId = await this.resolveCustomer(tx, input, now);
-    const { conversation: open, created: newConversation } = await this.openConversation(tx, customerId, input.channel, input.channel_account, now);
+    const customer = await this.resolveCustomer(uow, input, now);
+    const key = openKey(customer.id, input.channel, input.channel_account);
+    let open = await this.openConversation(uow, key, customer.id, input, now);
     const isCustomer = (input.sender_type ?? 'customer') === 'customer';
     const message = {
       id: newId('m'),
@@ -130,90 +173,130 @@ export class HubService {
       updated_at: now,
     };
     if (!(await repo.insertMessage(tx, message))) {
-      const dup = (await repo.getMessageByDedupeKey(tx, input.dedupe_key))!;
-      return { created: false, message: dup, conversation: open, newConversation: false };
+      // delivered before; a conversation opened just now for it (the first one was closed
+      // since) holds nothing and goes again
+      if (open.created) {
+        await tx.deleteFrom('conversations').where('id', '=', open.id).execute();
+        uow.cache.open.delete(key);
+      }
+      const existing = (await repo.getMessageByDedupeKey(tx, input.dedupe_key))!;
+      const conversation = (await repo.getConversation(tx, existing.conversation_id))!;
+      return { created: false, message: existing, conversation, newConversation: false };
     }
     const visible = input.content.type !== 'event';
-    await tx
+    const touch = (id: string) => tx
       .updateTable('conversations')
       .set((eb) => ({
         last_message_at: now,
         ...(visible ? { last_message_preview: previewOf(input.content) } : {}),
         ...(isCustomer && visible ? { unread_count: eb('unread_count', '+', 1) } : {}),
       }))
-      .where('id', '=', open.id)
-      .execute();
-    const conversation = (await repo.getConversation(tx, open.id))!;
+      .where('id', '=', id)
+      .where('status', '<>', 'closed')
+      .returning(repo.conversationOwnColumns)
+      .executeTakeFirst();
+    let row = await touch(open.id);
+    if (!row) {
+      // the cached conversation was closed meanwhile (by an agent, on another instance): the
+      // message belongs to the customer's next conversation
+      uow.cache.open.delete(key);
+      open = await this.openConversation(uow, key, customer.id, input, now);
+      await tx.updateTable('messages').set({ conversation_id: open.id }).where('id', '=', message.id).execute();
+      message.conversation_id = open.id;
+      row = (await touch(open.id))!;
+    }
+    const conversation = repo.conversationOf(row, customer);
     const stored = repo.toMessage(message);
-    if (newConversation) uow.after.push(() => this.bus.emit('conversation.updated', { conversation }));
+    if (open.created) uow.after.push(() => this.bus.emit('conversation.updated', { conversation }));
     uow.after.push(() => this.bus.emit('message.created', { message: stored, conversation }));
-    return { created: true, message: stored, conversation, newConversation };
+    return { created: true, message: stored, conversation, newConversation: open.created };
   }
 
-  private async resolveCustomer(tx: Executor, input: InboundInput, now: string): Promise<string> {
-    const found = await tx
+  private async resolveCustomer(uow: UnitOfWork, input: InboundInput, now: string): Promise<repo.CustomerRef> {
+    const key = `${input.channel}\n${input.external_id}`;
+    const cached = uow.cache.customers.get(key);
+    if (cached) return cached;
+    const tx = uow.tx;
+    const byIdentity = () => tx
       .selectFrom('customer_identities')
-      .select('customer_id')
-      .where('channel', '=', input.channel)
-      .where('external_id', '=', input.external_id)
+      .innerJoin('customers', 'customers.id', 'customer_identities.customer_id')
+      .select(['customers.id', 'customers.display_name', 'customers.avatar_url', 'customers.tier'])
+      .where('customer_identities.channel', '=', input.channel)
+      .where('customer_identities.external_id', '=', input.external_id)
       .executeTakeFirst();
-    if (found) return found.customer_id;
-    const customerId = newId('c');
-    await tx
-      .insertInto('customers')
-      .values({
-        id: customerId,
+    let customer = await byIdentity();
+    if (!customer) {
+      const created = {
+        id: newId('c'),
         display_name: input.customer?.display_name ?? defaultName(input.channel, input.external_id),
         avatar_url: input.customer?.avatar_url ?? null,
         tier: '普通',
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    const inserted = await tx
-      .insertInto('customer_identities')
-      .values({ id: newId('i'), customer_id: customerId, channel: input.channel, external_id: input.external_id, profile_json: null, created_at: now })
-      .onConflict((oc) => oc.doNothing())
+      };
+      await tx.insertInto('customers').values({ ...created, created_at: now, updated_at: now }).execute();
+      const inserted = await tx
+        .insertInto('customer_identities')
+        .values({ id: newId('i'), customer_id: created.id, channel: input.channel, external_id: input.external_id, profile_json: null, created_at: now })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) customer = created;
+      else {
+        // another writer created the identity first: use theirs, drop ours
+        await tx.deleteFrom('customers').where('id', '=', created.id).execute();
+        customer = (await byIdentity())!;
+      }
+    }
+    uow.cache.customers.set(key, customer);
+    return customer;
+  }
+
+  /** The customer's open conversation on the input's channel and account, opened if there is none. */
+  private async openConversation(uow: UnitOfWork, key: string, customerId: string, input: InboundInput, now: string): Promise<{ id: string; created: boolean }> {
+    const cached = uow.cache.open.get(key);
+    if (cached) return { id: cached, created: false };
+    const { tx } = uow;
+    const { channel, channel_account: account } = input;
+    const find = () => tx
+      .selectFrom('conversations')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('channel', '=', channel)
+      .where('channel_account', '=', account)
+      .where('status', '<>', 'closed')
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return customerId;
-    // another writer created the identity first: use theirs, drop ours
-    await tx.deleteFrom('customers').where('id', '=', customerId).execute();
-    const winner = await tx
-      .selectFrom('customer_identities')
-      .select('customer_id')
-      .where('channel', '=', input.channel)
-      .where('external_id', '=', input.external_id)
-      .executeTakeFirstOrThrow();
-    return winner.customer_id;
+    const found = await find();
+    let open: { id: string; created: boolean };
+    if (found) open = { id: found.id, created: false };
+    else {
+      const id = newId('v');
+      const inserted = await tx
+        .insertInto('conversations')
+        .values({
+          id,
+          customer_id: customerId,
+          channel,
+          channel_account: account,
+          status: this.newConversationStatus({ channel, customer_id: customerId }),
+          assignee_id: null,
+          service_state: channel === 'wecom_kf' ? 0 : null,
+          last_message_at: now,
+          last_message_preview: null,
+          created_at: now,
+          closed_at: null,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      // nothing inserted: another writer opened one first (the partial unique index)
+      open = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 ? { id, created: true } : { id: (await find())!.id, created: false };
+    }
+    uow.cache.open.set(key, open.id);
+    return open;
   }
 
-  private async openConversation(tx: Executor, customerId: string, channel: Channel, account: string, now: string) {
-    const found = await repo.findOpenConversation(tx, customerId, channel, account);
-    if (found) return { conversation: found, created: false };
-    const id = newId('v');
-    await tx
-      .insertInto('conversations')
-      .values({
-        id,
-        customer_id: customerId,
-        channel,
-        channel_account: account,
-        status: this.newConversationStatus({ channel, customer_id: customerId }),
-        assignee_id: null,
-        service_state: channel === 'wecom_kf' ? 0 : null,
-        last_message_at: now,
-        last_message_preview: null,
-        created_at: now,
-        closed_at: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    const conversation = (await repo.findOpenConversation(tx, customerId, channel, account))!;
-    return { conversation, created: conversation.id === id };
-  }
-
-  /** Updates a customer's name/avatar (e.g. from kf/customer/batchget). */
-  async updateCustomerProfile(channel: Channel, externalId: string, profile: { display_name?: string; avatar_url?: string | null }) {
+  /**
+   * Updates a customer's name/avatar (e.g. from kf/customer/batchget); `raw` is the channel's
+   * own profile (WeChat nickname, gender, unionid…), kept on the identity for the 360 panel.
+   */
+  async updateCustomerProfile(channel: Channel, externalId: string, profile: { display_name?: string; avatar_url?: string | null }, raw?: Record<string, unknown>) {
     const ident = await this.db
       .selectFrom('customer_identities')
       .select('customer_id')
@@ -226,6 +309,10 @@ export class HubService {
       .set({ ...profile, updated_at: this.clock.now().toISOString() })
       .where('id', '=', ident.customer_id)
       .execute();
+    if (raw) {
+      await this.db.updateTable('customer_identities').set({ profile_json: JSON.stringify(raw) })
+        .where('channel', '=', channel).where('external_id', '=', externalId).execute();
+    }
     const open = await this.db
       .selectFrom('conversations')
       .select('id')
@@ -268,16 +355,20 @@ export class HubService {
       created_at: now,
       updated_at: now,
     };
-    const { inserted, updated } = await this.db.transaction().execute(async (tx) => {
+    const mine = conversation.status === 'assigned' && conversation.assignee_id === input.sender.id;
+    const claimFor = input.sender.type === 'agent' && input.sender.id && !mine ? input.sender.id : null;
+    const { inserted, updated } = await this.transaction(async (uow) => {
+      const tx = uow.tx;
       const ok = await repo.insertMessage(tx, row);
       if (!ok) return { inserted: false, updated: conversation };
+      if (claimFor && this.agentClaim) await this.agentClaim(uow, conversation, claimFor);
       await tx
         .updateTable('conversations')
         .set({
           last_message_at: now,
           last_message_preview: previewOf(input.content),
           unread_count: 0,
-          ...(input.sender.type === 'agent' && conversation.status !== 'assigned' ? { status: 'assigned', assignee_id: input.sender.id } : {}),
+          ...(claimFor && !this.agentClaim && conversation.status !== 'assigned' ? { status: 'assigned', assignee_id: claimFor } : {}),
         })
         .where('id', '=', conversation.id)
         .execute();
@@ -285,6 +376,8 @@ export class HubService {
     });
     if (!inserted) {
       const first = (await repo.getMessageByDedupeKey(this.db, dedupeKey!))!;
+      // a retry names the same conversation; an id reused elsewhere is a client bug, not a retry
+      if (first.conversation_id !== conversation.id) throw new AppError(409, 'client_msg_id_reused', 'client_msg_id 已用于另一个会话');
       return { message: first, conversation, duplicate: true };
     }
     const pending = repo.toMessage(row);
@@ -293,7 +386,7 @@ export class HubService {
 
     let result;
     try {
-      result = await adapter.send({ conversation: updated, external_id, message: pending });
+      result = await adapter.send({ conversation: updated, external_id, message: pending, keep_reply_slots: input.keep_reply_slots });
     } catch (e) {
       this.log.error({ err: e, message_id: pending.id }, 'channel send threw');
       result = { ok: false as const, code: 'channel_error', reason: '渠道发送异常，请稍后重试' };
@@ -336,12 +429,13 @@ export class HubService {
 
   /** Records the delivery outcome of an outbound message (also used by async failure events). */
   async setDelivery(messageId: string, d: { status: 'sent' | 'failed'; fail_code?: string; fail_reason?: string }): Promise<Message | undefined> {
-    await this.db
+    const row = await this.db
       .updateTable('messages')
       .set({ status: d.status, fail_code: d.fail_code ?? null, fail_reason: d.fail_reason ?? null, updated_at: this.clock.now().toISOString() })
       .where('id', '=', messageId)
-      .execute();
-    const message = await repo.getMessage(this.db, messageId);
+      .returningAll()
+      .executeTakeFirst();
+    const message = row && repo.toMessage(row);
     if (message) {
       const conversation = (await repo.getConversation(this.db, message.conversation_id))!;
       this.bus.emit('message.updated', { message, conversation });
@@ -433,8 +527,14 @@ export class HubService {
     const before = await repo.getConversation(this.db, conversationId);
     if (!before) throw notFound('conversation');
     if (before.status === 'closed') return before;
+    return (await this.closeFrom(conversationId, ['bot', 'queued', 'assigned'])) ?? (await repo.getConversation(this.db, conversationId))!;
+  }
+
+  /** Closes the conversation only while it is in one of `from` (e.g. still queued); null when it was not. */
+  async closeFrom(conversationId: string, from: ConversationStatus[]): Promise<Conversation | null> {
     const now = this.clock.now().toISOString();
-    await this.db.updateTable('conversations').set({ status: 'closed', closed_at: now }).where('id', '=', conversationId).execute();
+    const r = await this.db.updateTable('conversations').set({ status: 'closed', closed_at: now }).where('id', '=', conversationId).where('status', 'in', from).executeTakeFirst();
+    if (!Number(r.numUpdatedRows)) return null;
     const conversation = (await repo.getConversation(this.db, conversationId))!;
     this.bus.emit('conversation.updated', { conversation });
     const adapter = this.adapters.get(conversation.channel);
@@ -501,6 +601,23 @@ export class HubService {
     return conversation;
   }
 
+  /**
+   * The conversation is served outside kefu (a WeCom-native servicer in the WeCom client): it
+   * stays open, assigned to no kefu agent, with a system line. Null when it is closed.
+   */
+  async releaseIn(uow: UnitOfWork, conversationId: string, text: string, data: Record<string, unknown> = {}): Promise<Conversation | null> {
+    const at = this.clock.now().toISOString();
+    const r = await uow.tx.updateTable('conversations').set({ status: 'assigned', assignee_id: null }).where('id', '=', conversationId).where('status', '<>', 'closed').executeTakeFirst();
+    if (!Number(r.numUpdatedRows)) return null;
+    const message = await this.systemLineIn(uow, conversationId, { type: 'event', event: 'transferred', data: { ...data, text } }, at);
+    const conversation = (await repo.getConversation(uow.tx, conversationId))!;
+    uow.after.push(() => {
+      this.bus.emit('message.created', { message, conversation });
+      this.bus.emit('conversation.updated', { conversation });
+    });
+    return conversation;
+  }
+
   /** Stores a system event line (not sent to the customer); the caller emits it after commit. */
   private async systemLineIn(uow: UnitOfWork, conversationId: string, content: MessageContent, at: string): Promise<Message> {
     const row = {
@@ -520,8 +637,17 @@ export class HubService {
 
   getConversation(id: string) { return repo.getConversation(this.db, id); }
   listConversations(opts: Parameters<typeof repo.listConversations>[1]) { return repo.listConversations(this.db, opts); }
+  countConversations(f: repo.ConversationFilter) { return repo.countConversations(this.db, f); }
   listMessages(id: string, opts: Parameters<typeof repo.listMessages>[2]) { return repo.listMessages(this.db, id, opts); }
   findOpenConversation(customerId: string, channel: Channel, account: string) { return repo.findOpenConversation(this.db, customerId, channel, account); }
+
+  /** How many more messages the channel lets kefu send this customer now; null = no limit. */
+  async replyBudget(conversationId: string): Promise<number | null> {
+    const conversation = await repo.getConversation(this.db, conversationId);
+    const adapter = conversation && this.adapters.get(conversation.channel);
+    if (!conversation || !adapter?.replyBudget) return null;
+    return adapter.replyBudget({ conversation, external_id: await this.externalIdOf(conversation) });
+  }
 
   /** The customer's id on the conversation's channel (external_userid, visitor id). */
   async externalIdOf(conversation: Conversation): Promise<string> {
@@ -535,6 +661,8 @@ export class HubService {
     return ident ? repo.findOpenConversation(this.db, ident.customer_id, channel, account) : undefined;
   }
 }
+
+const openKey = (customerId: string, channel: Channel, account: string) => `${customerId}\n${channel}\n${account}`;
 
 function defaultName(channel: Channel, externalId: string): string {
   const tail = externalId.slice(-4);

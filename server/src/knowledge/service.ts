@@ -36,6 +36,8 @@ export const emptySnapshot = (): KnowledgeSnapshot => ({ version: 0, intents: []
 /** the column the evaluation puts predictions of no intent in */
 export const NO_INTENT = '__none__';
 
+/** how long the active version number is trusted before it is read again */
+const VERSION_TTL_MS = 2000;
 const hashOf = (s: KnowledgeSnapshot) => createHash('sha256').update(JSON.stringify({ intents: s.intents, faqs: s.faqs, dictionaries: s.dictionaries })).digest('hex');
 const dedupe = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter(Boolean))];
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -50,6 +52,8 @@ export class KnowledgeService {
   private publishedCache: { version: number; snapshot: KnowledgeSnapshot; model: BotModel | null } | null = null;
   private draftCache: { hash: string; model: BotModel } | null = null;
   private training: { version: number; model: Promise<BotModel> } | null = null;
+  /** the active version as last read; every message asks for the published model */
+  private versionSeen: { at: number; version: number } | null = null;
 
   constructor(
     db: Kysely<Database>,
@@ -214,13 +218,26 @@ export class KnowledgeService {
 
   /** the active published snapshot (an empty snapshot with version 0 if none) */
   async published(): Promise<KnowledgeSnapshot> {
-    const version = await repo.latestVersionNumber(this.db);
+    const version = await this.activeVersion();
     if (version === 0) return emptySnapshot();
     if (this.publishedCache?.version === version) return this.publishedCache.snapshot;
     const row = await this.db.selectFrom('kb_versions').select('snapshot_json').where('version', '=', version).executeTakeFirstOrThrow();
     const snapshot = { ...(JSON.parse(row.snapshot_json) as KnowledgeSnapshot), version };
     this.publishedCache = { version, snapshot, model: null };
     return snapshot;
+  }
+
+  /**
+   * The active version number, read at most every VERSION_TTL_MS: a publish here is seen at
+   * once, one on another instance within that time (as the bot settings are).
+   */
+  private async activeVersion(): Promise<number> {
+    const now = Date.now();
+    if (this.versionSeen && now - this.versionSeen.at < VERSION_TTL_MS) return this.versionSeen.version;
+    // versions only grow: a read that raced with a publish here must not step back
+    const version = Math.max(await repo.latestVersionNumber(this.db), this.versionSeen?.version ?? 0);
+    this.versionSeen = { at: now, version };
+    return version;
   }
 
   /** the model trained from the published version (cached per version), null before the first publish */
@@ -350,6 +367,7 @@ export class KnowledgeService {
           return version;
         });
         this.publishedCache = { version, snapshot: { ...snapshot, version }, model };
+        this.versionSeen = { at: Date.now(), version };
         this.log.info({ version, ...counts, train_ms: ms, rollback_of: o.rollbackOf }, 'knowledge published');
         this.bus.emit('knowledge.published', { version });
         return { version, published_at: now, train_ms: ms };

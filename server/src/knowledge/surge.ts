@@ -6,6 +6,8 @@ import { newId } from '../core/ids.js';
 import type { KnowledgeService } from './service.js';
 import { textTools } from './engine.js';
 import type { KbAlertsTable } from './repo.js';
+import type { Message } from '../core/message.js';
+import { analyzeMessage } from '../bot/index.js';
 
 export type SurgeOptions = {
   /** the last hour must reach this multiple of the baseline (average hourly count over the previous day) */
@@ -18,8 +20,15 @@ export type SurgeOptions = {
   baselineHours: number;
   /** examples kept per alert */
   maxExamples: number;
+  /** how often the counts gathered in memory are written and checked (ms); 0: only by flush() */
+  flushMs: number;
 };
-export const DEFAULT_SURGE: SurgeOptions = { ratio: 3, minCount: 10, bucketMinutes: 10, baselineHours: 24, maxExamples: 5 };
+export const DEFAULT_SURGE: SurgeOptions = { ratio: 3, minCount: 10, bucketMinutes: 10, baselineHours: 24, maxExamples: 5, flushMs: 1000 };
+
+/** Counts of one topic in one bucket not written yet, with the bucket's latest texts. */
+type Pending = { topic: string; bucket: string; count: number; examples: string[] };
+/** rows per statement when writing counts (well under both databases' parameter limits) */
+const FLUSH_ROWS = 500;
 
 export type Alert = {
   id: string;
@@ -42,11 +51,17 @@ const KEYWORD_STOP = new Set(['怎么', '什么', '为什么', '怎么办', '可
  * intent when it is confident, else the message's top keywords) per 10-minute bucket; when a
  * topic's last hour reaches `ratio` × its baseline (and `minCount`), one alert per topic and
  * hour is stored and 'knowledge.alert' is emitted. Counts live in the database, so several
- * instances add up to one picture and raise one alert.
+ * instances add up to one picture and raise one alert. They are gathered in memory and written
+ * every `flushMs` as increments (one upsert per flush, not per message); stop() writes the rest.
  */
 export class SurgeMonitor {
   readonly opts: SurgeOptions;
   private readonly fallbackTools = textTools();
+  private pending = new Map<string, Pending>();
+  private readonly inflight = new Set<Promise<void>>();
+  private flushing: Promise<Alert[]> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private off: (() => void) | undefined;
 
   constructor(
     private readonly k: KnowledgeService,
@@ -58,28 +73,48 @@ export class SurgeMonitor {
     this.opts = { ...DEFAULT_SURGE, ...opts };
   }
 
-  /** subscribes to inbound messages; returns the unsubscribe function */
-  start(): () => void {
-    return this.bus.on('message.created', async (e) => {
-      await this.onMessage(e);
+  /** Subscribes to inbound messages and writes counts every `flushMs`; returns stop(). */
+  start(): () => Promise<void> {
+    this.off = this.bus.on('message.created', (e) => {
+      const p = this.onMessage(e).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+      return p;
     });
+    if (this.opts.flushMs > 0) {
+      this.timer = setInterval(() => void this.flush().catch((err) => this.log.warn({ err }, 'surge: writing counts failed; kept for the next flush')), this.opts.flushMs);
+      this.timer.unref();
+    }
+    return () => this.stop();
   }
 
-  async onMessage(e: DomainEvents['message.created']): Promise<Alert | null> {
+  /** Unsubscribes and writes what was counted (graceful shutdown: no count is lost). */
+  async stop(): Promise<void> {
+    this.off?.();
+    this.off = undefined;
+    clearInterval(this.timer);
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    // a database gone at shutdown must not stop the rest of the shutdown
+    await this.flush().catch((err) => this.log.error({ err }, 'surge: the last counts could not be written'));
+  }
+
+  async onMessage(e: DomainEvents['message.created']): Promise<void> {
     const m = e.message;
-    if (m.direction !== 'in' || m.sender_type !== 'customer' || m.content.type !== 'text') return null;
-    return this.observe(m.content.text);
+    if (m.direction !== 'in' || m.sender_type !== 'customer' || m.content.type !== 'text') return;
+    await this.observe(m.content.text, m);
   }
 
-  /** the topic a message counts under; null for messages about nothing (greetings, emojis) */
-  async topicOf(text: string): Promise<string | null> {
+  /**
+   * The topic a message counts under; null for messages about nothing (greetings, emojis).
+   * With the message, the bot's analysis of it is shared instead of computed twice.
+   */
+  async topicOf(text: string, message?: Message): Promise<string | null> {
     const published = await this.k.publishedModel().catch((err) => {
       this.log.warn({ err }, 'surge: published model unavailable');
       return null;
     });
     let tokens: string[];
     if (published) {
-      const a = published.model.analyze(text);
+      const a = message ? analyzeMessage(published.model, message, text) : published.model.analyze(text);
       const top = a.intents[0];
       if (top && !a.out_of_scope && a.band === 'answer') return top.name;
       tokens = a.tokens;
@@ -97,51 +132,118 @@ export class SurgeMonitor {
     return Math.floor(t / size) * size;
   }
 
-  /** Counts one message and raises an alert if its topic surged. */
-  async observe(text: string): Promise<Alert | null> {
-    const topic = await this.topicOf(text);
-    if (!topic) return null;
-    const now = this.clock.now().getTime();
-    const bucket = new Date(this.bucketOf(now)).toISOString();
-    const db = this.k.db;
-    await db
-      .insertInto('kb_topic_buckets')
-      .values({ topic, bucket, count: 1, examples_json: JSON.stringify([text]) })
-      .onConflict((oc) => oc.columns(['topic', 'bucket']).doUpdateSet((eb) => ({ count: eb(eb.ref('kb_topic_buckets.count'), '+', 1) })))
-      .execute();
-    // keep the bucket's latest few messages as examples
-    const row = await db.selectFrom('kb_topic_buckets').select('examples_json').where('topic', '=', topic).where('bucket', '=', bucket).executeTakeFirst();
-    const ex = row ? (JSON.parse(row.examples_json) as string[]) : [];
-    if (ex.at(-1) !== text) {
-      await db.updateTable('kb_topic_buckets').set({ examples_json: JSON.stringify([...ex, text].slice(-this.opts.maxExamples)) }).where('topic', '=', topic).where('bucket', '=', bucket).execute();
-    }
-    return this.check(topic, now);
+  /** Counts one message under its topic in the current bucket (written by the next flush). */
+  async observe(text: string, message?: Message): Promise<void> {
+    const topic = await this.topicOf(text, message);
+    if (!topic) return;
+    const bucket = new Date(this.bucketOf(this.clock.now().getTime())).toISOString();
+    this.add({ topic, bucket, count: 1, examples: [text] });
   }
 
-  /** Compares the topic's last hour with its baseline; stores and emits one alert per topic and hour. */
-  async check(topic: string, now: number): Promise<Alert | null> {
+  private add(p: Pending): void {
+    const key = `${p.topic}\n${p.bucket}`;
+    const had = this.pending.get(key);
+    if (!had) this.pending.set(key, { ...p, examples: p.examples.slice(-this.opts.maxExamples) });
+    else {
+      had.count += p.count;
+      had.examples = mergeExamples(had.examples, p.examples, this.opts.maxExamples);
+    }
+  }
+
+  /**
+   * Writes the counts gathered since the last flush as increments, then checks the topics they
+   * touched; returns the alerts raised. On failure the counts stay pending for the next flush.
+   */
+  async flush(): Promise<Alert[]> {
+    // one writer at a time, so a batch is never taken twice
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    const run = this.write();
+    this.flushing = run;
+    try {
+      return await run;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async write(): Promise<Alert[]> {
+    if (!this.pending.size) return [];
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    const db = this.k.db;
+    let written = 0;
+    try {
+      for (; written < batch.length; written += FLUSH_ROWS) {
+        const rows = batch.slice(written, written + FLUSH_ROWS);
+        // the bucket's latest texts are kept as its examples: ours after the stored ones (with
+        // several instances the last writer's list wins; the counts are exact increments)
+        const stored = await db
+          .selectFrom('kb_topic_buckets')
+          .select(['topic', 'bucket', 'examples_json'])
+          .where((eb) => eb.or(rows.map((r) => eb.and([eb('topic', '=', r.topic), eb('bucket', '=', r.bucket)]))))
+          .execute();
+        const before = new Map(stored.map((r) => [`${r.topic}\n${r.bucket}`, JSON.parse(r.examples_json) as string[]]));
+        await db
+          .insertInto('kb_topic_buckets')
+          .values(rows.map((r) => ({
+            topic: r.topic, bucket: r.bucket, count: r.count,
+            examples_json: JSON.stringify(mergeExamples(before.get(`${r.topic}\n${r.bucket}`) ?? [], r.examples, this.opts.maxExamples)),
+          })))
+          .onConflict((oc) => oc.columns(['topic', 'bucket']).doUpdateSet((eb) => ({
+            count: eb(eb.ref('kb_topic_buckets.count'), '+', eb.ref('excluded.count')),
+            examples_json: eb.ref('excluded.examples_json'),
+          })))
+          .execute();
+      }
+    } catch (e) {
+      // what was not written counts again at the next flush, before what came in meanwhile
+      const newer = this.pending;
+      this.pending = new Map();
+      for (const p of [...batch.slice(written), ...newer.values()]) this.add(p);
+      throw e;
+    }
+    return this.check([...new Set(batch.map((p) => p.topic))], this.clock.now().getTime());
+  }
+
+  /**
+   * Compares each topic's last hour with its baseline (one read for all of them); stores and
+   * emits one alert per topic and hour.
+   */
+  async check(topics: string[], now: number): Promise<Alert[]> {
+    if (!topics.length) return [];
     const size = this.opts.bucketMinutes * 60_000;
     const hourStart = this.bucketOf(now) - HOUR + size; // the last hour: the current bucket and the ones before it
     const baseStart = hourStart - this.opts.baselineHours * HOUR;
     const rows = await this.k.db
       .selectFrom('kb_topic_buckets')
-      .select(['bucket', 'count', 'examples_json'])
-      .where('topic', '=', topic)
+      .select(['topic', 'bucket', 'count', 'examples_json'])
+      .where('topic', 'in', topics)
       .where('bucket', '>=', new Date(baseStart).toISOString())
       .orderBy('bucket', 'desc')
       .execute();
-    let count = 0;
-    let before = 0;
-    const examples: string[] = [];
-    for (const r of rows) {
-      if (Date.parse(r.bucket) >= hourStart) {
-        count += Number(r.count);
-        for (const e of (JSON.parse(r.examples_json) as string[]).reverse()) if (examples.length < this.opts.maxExamples && !examples.includes(e)) examples.push(e);
-      } else before += Number(r.count);
+    const alerts: Alert[] = [];
+    for (const topic of topics) {
+      let count = 0;
+      let before = 0;
+      const examples: string[] = [];
+      for (const r of rows) {
+        if (r.topic !== topic) continue;
+        if (Date.parse(r.bucket) >= hourStart) {
+          count += Number(r.count);
+          for (const e of (JSON.parse(r.examples_json) as string[]).reverse()) if (examples.length < this.opts.maxExamples && !examples.includes(e)) examples.push(e);
+        } else before += Number(r.count);
+      }
+      const baseline = before / this.opts.baselineHours;
+      if (count < this.opts.minCount || count < this.opts.ratio * baseline) continue;
+      if (!(await this.warmedUp(now))) return alerts;
+      const alert = await this.raise(topic, count, baseline, examples, now);
+      if (alert) alerts.push(alert);
     }
-    const baseline = before / this.opts.baselineHours;
-    if (count < this.opts.minCount || count < this.opts.ratio * baseline) return null;
-    if (!(await this.warmedUp(now))) return null;
+    return alerts;
+  }
+
+  /** Stores the topic's alert unless it had one within the hour; emits 'knowledge.alert'. */
+  private async raise(topic: string, count: number, baseline: number, examples: string[], now: number): Promise<Alert | null> {
     const db = this.k.db;
     const nowIso = new Date(now).toISOString();
     const recent = await db.selectFrom('kb_alerts').select('id').where('kind', '=', 'surge').where('topic', '=', topic).where('created_at', '>', new Date(now - HOUR).toISOString()).executeTakeFirst();
@@ -208,6 +310,12 @@ export class SurgeMonitor {
     if (!r) throw notFound('alert');
     return toAlert(r);
   }
+}
+
+/** `older` then `newer`, the last `max` distinct texts */
+function mergeExamples(older: string[], newer: string[], max: number): string[] {
+  const out = older.filter((e) => !newer.includes(e));
+  return [...out, ...newer].slice(-max);
 }
 
 function toAlert(r: KbAlertsTable): Alert {

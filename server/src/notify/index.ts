@@ -13,6 +13,7 @@ import { SinkSmsProvider, SmsChannel, type SmsProvider } from './channels/sms.js
 import type { NotifyConfig } from './config.js';
 import { NotifyRepo } from './repo.js';
 import { NotificationService } from './service.js';
+import { TemplateStore } from './template-store.js';
 import type { Template } from './templates.js';
 import type { NotificationChannel } from './types.js';
 
@@ -26,11 +27,15 @@ export { SmsChannel, SinkSmsProvider, type SmsProvider, type SmsMessage, type Sm
 export { maskPhone, maskEmail, maskText, maskUrl } from './mask.js';
 export { loadNotifyConfig, type NotifyConfig } from './config.js';
 export * as notifyMigration from './migration.js';
+export { TemplateStore, type StoredTemplate } from './template-store.js';
+export { notifyRoutes } from './routes.js';
 
 export type Notifications = {
   service: NotificationService;
   /** the demo SMS outbox (debug endpoint), when the sink provider is used */
   smsSink: SinkSmsProvider | null;
+  /** admin-edited templates */
+  store: TemplateStore;
   close(): void;
 };
 
@@ -55,13 +60,15 @@ export function createNotifications(o: {
   const smsSink = !o.smsProvider && c.KEFU_SMS_PROVIDER === 'sink' ? new SinkSmsProvider({ file: join(c.KEFU_DATA_DIR, 'sms-outbox.jsonl') }) : null;
   const sms = o.smsProvider ?? smsSink;
   if (sms) channels.push(new SmsChannel(sms));
+  const store = new TemplateStore(o.db);
   const service = new NotificationService({
     repo: new NotifyRepo(o.db),
+    store,
     channels,
     logger: o.logger,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.templates ? { templates: o.templates } : {}),
     retry: { attempts: c.KEFU_NOTIFY_RETRY_ATTEMPTS, baseMs: c.KEFU_NOTIFY_RETRY_BASE_MS },
   });
-  return { service, smsSink, close: () => email?.close() };
+  return { service, smsSink, store, close: () => email?.close() };
 }

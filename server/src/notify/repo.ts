@@ -47,6 +47,8 @@ export type ListQuery = {
   notificationId?: string;
   /** default 200, max 1000 */
   limit?: number;
+  /** 'desc' = newest first (the log page); default oldest first */
+  order?: 'asc' | 'desc';
 };
 
 const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
@@ -66,7 +68,7 @@ export class NotifyRepo {
     await this.db.insertInto('notification_log').values(row).execute();
   }
 
-  /** Oldest first (the order things happened). */
+  /** Oldest first (the order things happened) unless `order: 'desc'`. */
   async list(q: ListQuery = {}): Promise<NotificationLogEntry[]> {
     let s = this.db.selectFrom('notification_log').selectAll();
     if (q.since) s = s.where('created_at', '>=', q.since.toISOString());
@@ -74,10 +76,11 @@ export class NotifyRepo {
     if (q.channel) s = s.where('channel', '=', q.channel);
     if (q.outcome) s = s.where('outcome', '=', q.outcome);
     if (q.notificationId) s = s.where('notification_id', '=', q.notificationId);
+    const dir = q.order ?? 'asc';
     const rows = await s
-      .orderBy('created_at')
-      .orderBy('delivery_id')
-      .orderBy('attempt')
+      .orderBy('created_at', dir)
+      .orderBy('delivery_id', dir)
+      .orderBy('attempt', dir)
       .limit(Math.min(Math.max(q.limit ?? 200, 1), 1000))
       .execute();
     return rows.map((r) => ({ ...r, attempt: Number(r.attempt), outcome: r.outcome as NotificationOutcome, channel: r.channel as ChannelName }));

@@ -33,8 +33,10 @@ export type NotificationServiceOptions = {
   channels: NotificationChannel[];
   logger: Logger;
   clock?: Clock;
-  /** admin-edited templates, by name, over DEFAULT_TEMPLATES */
+  /** templates by name, over DEFAULT_TEMPLATES (configuration) */
   templates?: Record<string, Template>;
+  /** admin edits made in the UI, read per send; they win over `templates` */
+  store?: { get(name: string): Promise<Template | null> };
   retry?: RetryPolicy;
   /** injectable so tests do not wait for the backoff */
   sleep?: (ms: number) => Promise<void>;
@@ -86,13 +88,18 @@ export class NotificationService {
     return Object.keys(this.templates);
   }
 
+  /** A template as the code (or configuration) defines it, before admin edits. */
+  builtInTemplate(name: string): Template | undefined {
+    return this.templates[name];
+  }
+
   /**
    * Renders and delivers. Throws only for a caller's mistake (unknown template, missing
    * variables, unknown channel) — before anything is sent; channel failures are reported in
    * the result and the log, never thrown.
    */
   async send(req: SendRequest): Promise<SendResult> {
-    const template = this.templates[req.template];
+    const template = (await this.o.store?.get(req.template)) ?? this.templates[req.template];
     if (!template) throw badRequest('unknown_template', `unknown notification template: ${req.template}`);
     const wanted = req.channels ?? [...CHANNELS];
     const unknown = wanted.filter((c) => !(CHANNELS as readonly string[]).includes(c));
@@ -119,9 +126,18 @@ export class NotificationService {
     return { notificationId, deliveries };
   }
 
-  /** What was sent (and tried, and skipped), oldest first. */
+  /** What was sent (and tried, and skipped), oldest first unless asked otherwise. */
   list(q: ListQuery = {}): Promise<NotificationLogEntry[]> {
     return this.o.repo.list(q);
+  }
+
+  /** A user's stored preferences (none: every channel, no quiet hours). */
+  async preferences(userId: string): Promise<Preferences> {
+    return (await this.o.repo.getPreferences(userId)) ?? {};
+  }
+
+  setPreferences(userId: string, prefs: Preferences): Promise<Preferences> {
+    return this.o.repo.setPreferences(userId, prefs, this.clock.now());
   }
 
   private skipReason(

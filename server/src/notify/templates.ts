@@ -43,6 +43,16 @@ export const DEFAULT_TEMPLATES: Readonly<Record<string, Template>> = {
     body: '{{summary}}\n{{detail}}\n发生时间：{{at}}',
     sms: '【客服系统】{{summary}}',
   },
+  /**
+   * A journey's message to a customer by SMS when WeChat's window is closed: customer-facing
+   * (the brand's signature and the opt-out that marketing SMS must carry), never the internal
+   * 【客服系统】 alert wording. Real providers register it as their own template.
+   */
+  customer_sms: {
+    subject: '{{text}}',
+    body: '{{text}}',
+    sms: '【悦肤美妆】{{text}} 拒收请回复R',
+  },
   report: {
     subject: '【{{period}}报表】{{title}}',
     body: '{{title}}（{{period}}）\n{{summary}}\n查看完整报表：{{link}}',

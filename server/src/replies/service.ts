@@ -6,6 +6,11 @@ import { newId } from '../core/ids.js';
 export const HOTKEYS = ['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12'] as const;
 export type Hotkey = (typeof HOTKEYS)[number];
 export type QuickReply = Pick<QuickRepliesTable, 'id' | 'scope' | 'hotkey' | 'title' | 'text' | 'updated_at'>;
+/** who a template is for: everybody, the members of one team, or one agent */
+export const SCOPES = ['shared', 'team', 'user'] as const;
+export type Scope = (typeof SCOPES)[number];
+/** on the same key an agent's own template wins over the team's, which wins over the shared one */
+const PRECEDENCE: Record<string, number> = { shared: 0, team: 1, user: 2 };
 
 /** 悦肤美妆's shared templates (demo-company.md: F1 退换货流程, F2 电子发票指南). */
 const DEMO: { hotkey: Hotkey; title: string; text: string }[] = [
@@ -16,26 +21,38 @@ const DEMO: { hotkey: Hotkey; title: string; text: string }[] = [
 ];
 
 /**
- * Quick replies on F1–F12: shared templates for every agent, and each agent's own, which win
- * on the same key.
+ * Quick replies on F1–F12: shared templates for every agent, a team's templates for its
+ * members, and each agent's own; the most personal one wins on a key.
  */
 export class QuickReplies {
   constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
 
-  /** The set an agent sees: their own template on a key, else the shared one. */
-  async effective(userId: string): Promise<QuickReply[]> {
-    const rows = await this.db
-      .selectFrom('quick_replies')
-      .select(['id', 'scope', 'hotkey', 'title', 'text', 'updated_at'])
-      .where((eb) => eb.or([eb('scope', '=', 'shared'), eb.and([eb('scope', '=', 'user'), eb('owner', '=', userId)])]))
-      .execute();
+  /** The set an agent sees: on each key the most personal template (own, else team, else shared). */
+  async effective(userId: string, teamId: string | null): Promise<QuickReply[]> {
+    const rows = await this.layers(userId, teamId);
     const byKey = new Map<string, QuickReply>();
-    for (const r of rows) if (r.scope === 'shared' && !byKey.has(r.hotkey)) byKey.set(r.hotkey, r);
-    for (const r of rows) if (r.scope === 'user') byKey.set(r.hotkey, r);
+    for (const r of rows) {
+      const had = byKey.get(r.hotkey);
+      if (!had || PRECEDENCE[r.scope]! > PRECEDENCE[had.scope]!) byKey.set(r.hotkey, r);
+    }
     return HOTKEYS.flatMap((k) => (byKey.has(k) ? [byKey.get(k)!] : []));
   }
 
-  async put(scope: 'shared' | 'user', owner: string, hotkey: Hotkey, title: string, text: string): Promise<QuickReply> {
+  /** Every template that applies to the agent, each layer separately (for the editor). */
+  async layers(userId: string, teamId: string | null): Promise<QuickReply[]> {
+    return this.db
+      .selectFrom('quick_replies')
+      .select(['id', 'scope', 'hotkey', 'title', 'text', 'updated_at'])
+      .where((eb) => eb.or([
+        eb('scope', '=', 'shared'),
+        eb.and([eb('scope', '=', 'user'), eb('owner', '=', userId)]),
+        ...(teamId ? [eb.and([eb('scope', '=', 'team'), eb('owner', '=', teamId)])] : []),
+      ]))
+      .orderBy('hotkey')
+      .execute();
+  }
+
+  async put(scope: Scope, owner: string, hotkey: Hotkey, title: string, text: string): Promise<QuickReply> {
     const updated_at = this.clock.now().toISOString();
     await this.db
       .insertInto('quick_replies')
@@ -51,7 +68,7 @@ export class QuickReplies {
       .executeTakeFirstOrThrow();
   }
 
-  async remove(scope: 'shared' | 'user', owner: string, hotkey: Hotkey): Promise<boolean> {
+  async remove(scope: Scope, owner: string, hotkey: Hotkey): Promise<boolean> {
     const r = await this.db.deleteFrom('quick_replies').where('scope', '=', scope).where('owner', '=', owner).where('hotkey', '=', hotkey).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }

@@ -2,9 +2,14 @@ import { z } from 'zod';
 import type { AppInstance } from '../http/app.js';
 import type { AuthService } from '../auth/service.js';
 import { requireUser } from '../auth/routes.js';
-import { forbidden, notFound } from '../core/errors.js';
+import { AppError, forbidden, notFound } from '../core/errors.js';
 import { conversationSchema, errorSchema } from '../workspace/routes.js';
 import { AGENT_STATUSES, type RoutingService } from './service.js';
+import { MANAGER_ROLES, OUTCOMES } from './store.js';
+import type { Handovers } from './handover.js';
+import { routingSettingsSchema, type RoutingSettingsStore } from './settings.js';
+import type { MonitorRooms } from './monitor.js';
+import { estimateWaitMinutes, type WaitStats } from './wait.js';
 
 const tags = ['routing'];
 const security = [{ bearer: [] }];
@@ -15,10 +20,11 @@ const agentSchema = z.object({
   user_id: z.string(), username: z.string(), display_name: z.string(), role: z.string(), team: z.string().nullable(),
   skills: z.record(z.string(), z.number()), status: z.enum(AGENT_STATUSES), capacity: z.number(), load: z.number(), rating: z.number(),
   last_assigned_at: z.string().nullable(), status_changed_at: z.string(),
+  wecom_userid: z.string().nullable().describe('the WeCom userid when the agent also serves as a WeCom-native 微信客服 servicer'),
 });
 const partSchema = z.object({ step: z.string(), points: z.number(), why: z.string() });
 const decisionSchema = z.object({
-  id: z.string(), conversation_id: z.string(), outcome: z.enum(['assigned', 'queued', 'transferred']),
+  id: z.string(), conversation_id: z.string(), outcome: z.enum(OUTCOMES),
   agent_id: z.string().nullable(), agent_name: z.string().nullable(), team: z.string().nullable(),
   reason: z.string().describe('human-readable (Chinese) explanation'),
   context: z.record(z.string(), z.unknown()),
@@ -31,13 +37,19 @@ const decisionSchema = z.object({
 const queueItemSchema = z.object({
   conversation_id: z.string(), position: z.number(), priority: z.number(), waiting_s: z.number(), since: z.string(), channel: z.string(),
   customer: z.object({ id: z.string(), display_name: z.string(), tier: z.string() }), team: z.string().nullable(), preview: z.string().nullable(),
+  estimated_wait_min: z.number().nullable().describe('estimated minutes until served; null while no agent is online'),
 });
+const socketBody = z.strictObject({ socket_id: z.string().min(1).max(64).describe('the id of the supervisor\'s own /agent Socket.IO connection') });
 
-const MANAGERS = new Set(['admin', 'supervisor']);
-
-/** Routing API: agent status and profiles, the queue, routing explanations, transfers. */
-export function routingRoutes(app: AppInstance, deps: { auth: AuthService; routing: RoutingService }) {
-  const { routing } = deps;
+/**
+ * Routing API: agent status and profiles, the queue, routing explanations, transfers, queue
+ * settings, supervisors' take-over and monitoring.
+ */
+export function routingRoutes(app: AppInstance, deps: { auth: AuthService; routing: RoutingService; handovers: Handovers; settings: RoutingSettingsStore; wait: WaitStats; monitor?: MonitorRooms }) {
+  const { routing, handovers } = deps;
+  const manager = (role: string, what: string) => {
+    if (!MANAGER_ROLES.has(role)) throw forbidden(`只有管理员或主管可以${what}`);
+  };
   const auth = requireUser(deps.auth);
 
   app.get('/api/agents/me/status', {
@@ -62,17 +74,18 @@ export function routingRoutes(app: AppInstance, deps: { auth: AuthService; routi
   app.put('/api/agents/:id', {
     preHandler: auth,
     schema: {
-      tags, summary: 'Edit an agent\'s team, skills (levels 1–3), capacity and rating (admins, supervisors)', security, params: idParams,
+      tags, summary: 'Edit an agent\'s team, skills (levels 1–3), capacity, rating and WeCom userid (admins, supervisors)', security, params: idParams,
       body: z.strictObject({
         team: z.string().min(1).max(32).nullable().optional(),
         skills: skills.optional(),
         capacity: z.number().int().min(0).max(50).optional(),
         rating: z.number().min(0).max(5).optional(),
+        wecom_userid: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'a WeCom userid').nullable().optional(),
       }),
       response: { 200: agentSchema, 403: errorSchema, 404: errorSchema },
     },
   }, async (req) => {
-    if (!MANAGERS.has(req.user!.role)) throw forbidden('只有管理员或主管可以修改坐席资料');
+    manager(req.user!.role, '修改坐席资料');
     return routing.updateAgent(req.params.id, req.body);
   });
 
@@ -103,16 +116,65 @@ export function routingRoutes(app: AppInstance, deps: { auth: AuthService; routi
       ]),
       response: { 200: z.object({ conversation: conversationSchema, decision: decisionSchema }), 403: errorSchema, 404: errorSchema, 409: errorSchema },
     },
-  }, async (req) => routing.transfer(req.params.id, req.user!, req.body));
+  }, async (req) => handovers.transfer(req.params.id, req.user!, req.body));
 
   app.get('/api/queue', {
     preHandler: auth,
     schema: {
-      tags, summary: 'Queued conversations in serving order (priority, then waiting time), with position and waiting seconds', security,
+      tags, summary: 'Queued conversations in serving order (priority, then waiting time), with position, waiting seconds and estimated wait', security,
       response: { 200: z.object({ items: z.array(queueItemSchema), total: z.number() }) },
     },
   }, async () => {
-    const items = await routing.queue();
+    const [queue, { slots, avgHandleS }] = await Promise.all([routing.queue(), deps.wait.current()]);
+    const items = queue.map((q) => ({ ...q, estimated_wait_min: estimateWaitMinutes(q.position, slots, avgHandleS) }));
     return { items, total: items.length };
   });
+
+  app.get('/api/routing/settings', {
+    preHandler: auth,
+    schema: { tags, summary: 'Queue settings: position notices, overflow rules, leave-a-message limits', security, response: { 200: routingSettingsSchema } },
+  }, async () => deps.settings.get());
+
+  app.put('/api/routing/settings', {
+    preHandler: auth,
+    schema: {
+      tags, summary: 'Change the queue settings (admins, supervisors); omitted fields take their defaults', security,
+      description: 'queue_notice: position/estimated-wait messages to waiting customers ({position}, {ahead}, {minutes}), rate-limited, never using the last `keep_reply_slots` of a WeCom reply window. overflow: [{from_team, to_team, after_minutes}]. leave_message: ticket instead of waiting when outside human hours (bot settings\' calendar), too many waiting, or too long a wait ({why}, {ticket}).',
+      body: routingSettingsSchema,
+      response: { 200: routingSettingsSchema, 400: errorSchema, 403: errorSchema },
+    },
+  }, async (req) => {
+    manager(req.user!.role, '修改排队设置');
+    return deps.settings.put(req.body);
+  });
+
+  app.post('/api/conversations/:id/take-over', {
+    preHandler: auth,
+    schema: {
+      tags, summary: 'Take the conversation over (admins, supervisors): reassigned to me, with the reason recorded', security, params: idParams,
+      body: z.strictObject({ note: z.string().max(500).optional() }),
+      response: { 200: z.object({ conversation: conversationSchema, decision: decisionSchema }), 403: errorSchema, 404: errorSchema, 409: errorSchema },
+    },
+  }, async (req) => handovers.takeOver(req.params.id, req.user!, req.body.note));
+
+  const monitorSchema = {
+    tags, security, params: idParams, body: socketBody,
+    response: { 200: z.object({ conversation: conversationSchema, monitoring: z.boolean() }), 403: errorSchema, 404: errorSchema, 409: errorSchema },
+  };
+  const monitor = (watch: boolean) => async (req: { params: { id: string }; body: { socket_id: string }; user?: { id: string; role: string } }) => {
+    manager(req.user!.role, '监控会话');
+    if (!deps.monitor) throw new AppError(503, 'realtime_unavailable', '实时连接不可用');
+    const conversation = await routing.conversation(req.params.id);
+    const ok = await (watch ? deps.monitor.join : deps.monitor.leave)(req.body.socket_id, req.user!.id, req.params.id);
+    if (!ok) throw new AppError(409, 'socket_not_found', '找不到您的实时连接（socket_id），请刷新后重试');
+    return { conversation, monitoring: watch };
+  };
+  app.post('/api/conversations/:id/monitor', {
+    preHandler: auth,
+    schema: { ...monitorSchema, summary: 'Monitor a conversation read-only (admins, supervisors): my socket gets its events as `monitor.event` {type, payload}' },
+  }, monitor(true));
+  app.delete('/api/conversations/:id/monitor', {
+    preHandler: auth,
+    schema: { ...monitorSchema, summary: 'Stop monitoring a conversation' },
+  }, monitor(false));
 }

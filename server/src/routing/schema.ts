@@ -21,12 +21,14 @@ export interface AgentProfilesTable {
   last_assigned_at: string | null;
   status_changed_at: string;
   updated_at: string;
+  /** the agent's WeCom userid when they also serve as a WeCom-native 微信客服 servicer */
+  wecom_userid: string | null;
 }
 
 export interface RoutingDecisionsTable {
   id: string;
   conversation_id: string;
-  /** assigned | queued | transferred */
+  /** assigned | queued | transferred | overflowed | left_message | taken_over */
   outcome: string;
   agent_id: string | null;
   team_id: string | null;
@@ -47,7 +49,24 @@ export interface RoutingTargetsTable {
   created_at: string;
 }
 
+export interface RoutingSettingsTable {
+  id: string;
+  settings_json: string;
+  updated_at: string;
+}
+
+/** The last queue notice sent per waiting conversation (rate limit and change detection). */
+export interface QueueNoticesTable {
+  conversation_id: string;
+  position: number;
+  wait_min: number | null;
+  count: number;
+  sent_at: string;
+}
+
 export type RoutingTables = {
+  routing_settings: RoutingSettingsTable;
+  queue_notices: QueueNoticesTable;
   teams: TeamsTable;
   agent_profiles: AgentProfilesTable;
   routing_decisions: RoutingDecisionsTable;

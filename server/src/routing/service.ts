@@ -1,20 +1,17 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { AppError, forbidden, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { PRIORITY, type Conversation } from '../core/message.js';
-import type { AuthUser } from '../auth/service.js';
-import type { HubService, UnitOfWork } from '../hub/index.js';
+import type { HubService } from '../hub/index.js';
 import type { AgentStatus, RoutingTables } from './schema.js';
 import { explainAssigned, explainQueued, rank, shortReason, type AgentSnapshot, type Candidate, type RoutingContext } from './score.js';
+import { CapacityConflict, insertDecision, takeSlot, txOf, type DecisionRow, type Outcome, type RDb, type RTx, type StoredCandidate } from './store.js';
 import { looksEnglish, needOf } from './skills.js';
 
-type RDatabase = Database & RoutingTables;
-type RDb = Kysely<RDatabase>;
-type RTx = Transaction<RDatabase>;
 
 export type RoutingDeps = {
   db: Kysely<Database>;
@@ -39,12 +36,13 @@ export type AgentView = {
   rating: number;
   last_assigned_at: string | null;
   status_changed_at: string;
+  wecom_userid: string | null;
 };
 
 export type Decision = {
   id: string;
   conversation_id: string;
-  outcome: 'assigned' | 'queued' | 'transferred';
+  outcome: Outcome;
   agent_id: string | null;
   agent_name: string | null;
   team: string | null;
@@ -56,7 +54,6 @@ export type Decision = {
   created_at: string;
 };
 
-type StoredCandidate = Pick<Candidate, 'agent_id' | 'name' | 'eligible' | 'score' | 'parts' | 'load' | 'capacity'> & { excluded: string | null };
 
 export type RouteResult = { outcome: 'assigned'; agent_id: string; decision_id: string } | { outcome: 'queued'; reason: string } | { outcome: 'skipped' };
 
@@ -73,11 +70,25 @@ export type QueueItem = {
 };
 
 export const AGENT_STATUSES = ['online', 'busy', 'away', 'offline'] as const;
-const DEFAULT_PROFILE = { capacity: 5, rating: 4 };
-/** how many candidates a decision keeps (the eligible ones first) */
-const KEEP_CANDIDATES = 12;
 
-class CapacityConflict extends Error {}
+/** What else happens around the queue (notices, overflow and leave-message timers: queue-care.ts). */
+export interface QueueListener {
+  /** the conversation was routed and waits */
+  queued(conversationId: string): Promise<void>;
+  /** positions moved: someone left the queue */
+  moved(): void;
+  /** waits for the work started so far */
+  idle(): Promise<void>;
+}
+const DEFAULT_PROFILE = { capacity: 5, rating: 4 };
+/** how long a decision may use the maintained agent snapshot (see route) */
+const LIVE_MS = 1000;
+/** refused attempts before routing gives up on a conversation (a bug, or a storm of changes) */
+const MAX_ATTEMPTS = 200;
+/** queued conversations a pull routes at once */
+const DRAIN_BATCH = 16;
+
+class ConversationGone extends Error {}
 
 /**
  * Skills-based routing. A queued conversation goes to the best-scoring online agent with free
@@ -102,9 +113,19 @@ export class RoutingService {
   private pumping = false;
   private pumpAgain = false;
   private readonly off: (() => void)[] = [];
+  private listener: QueueListener | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+  /** conversations this process just assigned with takeSlot (their load is counted) */
+  private readonly counted = new Set<string>();
+  private live: { at: number; agents: AgentSnapshot[] } | undefined;
+  private profileCache: { version: string; at: number; byId: Map<string, Pick<AgentSnapshot, 'name' | 'team' | 'skills' | 'rating'>> } | undefined;
 
   constructor(private readonly d: RoutingDeps) {
     this.db = d.db.withTables<RoutingTables>() as unknown as RDb;
+  }
+
+  attach(listener: QueueListener): void {
+    this.listener = listener;
   }
 
   start(): void {
@@ -113,7 +134,11 @@ export class RoutingService {
       bus.on('conversation.handoff', ({ conversation }) => this.routeSoon(conversation.id)),
       bus.on('conversation.updated', ({ conversation }) => {
         if (conversation.status === 'queued') this.routeSoon(conversation.id);
+        // routing's own assignments counted their slot already; anything else is recounted
+        else if (conversation.status === 'assigned' && this.counted.delete(conversation.id)) return;
         else if (conversation.assignee_id && (conversation.status === 'closed' || conversation.status === 'assigned')) this.recountSoon(conversation.assignee_id);
+        // a queued conversation closed: the others move up (an assigned one frees a slot: the drain tells)
+        if (conversation.status === 'closed' && !conversation.assignee_id) this.listener?.moved();
       }),
     );
     this.kick();
@@ -126,7 +151,10 @@ export class RoutingService {
 
   /** Waits until the routing work started so far (and what it started) is done; tests use it. */
   async idle(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    do {
+      while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+      await this.listener?.idle();
+    } while (this.inflight.size);
   }
 
   private track(p: Promise<unknown>): void {
@@ -150,15 +178,17 @@ export class RoutingService {
     const state = { again: false };
     this.recounting.set(agentId, state);
     this.track((async () => {
+      let changed = false;
       try {
         do {
           state.again = false;
-          await this.recount(agentId);
+          changed = (await this.recount(agentId)) || changed;
         } while (state.again);
       } finally {
         this.recounting.delete(agentId);
       }
-      this.kick();
+      // a slot freed (or the counter healed): the queue moves; the router's own assignments change nothing
+      if (changed) this.kick();
     })());
   }
 
@@ -167,25 +197,81 @@ export class RoutingService {
   /**
    * Routes one queued conversation: the best candidate that still has room gets it. With
    * `quiet` (queue pulls) a conversation that stays queued records no new decision.
+   *
+   * The pick runs one at a time per process on a snapshot of the agents that this process keeps
+   * current: the chosen agent's slot is reserved in the snapshot before the database write, so
+   * concurrent decisions spread over agents instead of all chasing the same best one (a
+   * thundering herd: with 500 agents most of the work had been refused attempts). The writes
+   * themselves run concurrently. Capacity still rests on the conditional UPDATE, which also
+   * covers other instances: a refusal marks the agent full and the next candidate is tried.
+   * A conversation is only left queued on freshly read agents.
    */
   async route(conversationId: string, opts: { quiet?: boolean } = {}): Promise<RouteResult> {
+    const r = await this.decide(conversationId, opts);
+    if (r.outcome === 'queued' && !opts.quiet) await this.listener?.queued(conversationId);
+    return r;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decide(conversationId: string, opts: { quiet?: boolean }): Promise<RouteResult> {
     const conversation = await this.d.hub.getConversation(conversationId);
     if (!conversation || conversation.status !== 'queued') return { outcome: 'skipped' };
     const { ctx, info } = await this.contextOf(conversation);
-    const ranked = rank(ctx, await this.snapshots());
     const skipped: Candidate[] = [];
-    for (const c of ranked.filter((x) => x.eligible)) {
-      const r = await this.tryAssign(conversation, c, () => ({
-        outcome: 'assigned', agent_id: c.agent_id, team_id: null, reason: explainAssigned(ranked, c, skipped),
+    for (let maxAgeMs = LIVE_MS, attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const pick = await this.serial(async () => {
+        const { agents, fresh } = await this.liveAgents(maxAgeMs);
+        const ranked = rank(ctx, agents);
+        const chosen = ranked.find((c) => c.eligible);
+        const agent = chosen && agents.find((a) => a.id === chosen.agent_id);
+        if (agent) agent.load++; // reserved until the write says otherwise
+        return { ranked, chosen, agent, fresh };
+      });
+      const { ranked, chosen, agent } = pick;
+      if (!chosen || !agent) {
+        if (!pick.fresh) {
+          maxAgeMs = 0;
+          continue;
+        }
+        const reason = explainQueued(ctx, ranked);
+        if (!opts.quiet) await this.recordQueued(conversationId, reason, info, ranked);
+        return { outcome: 'queued', reason };
+      }
+      const r = await this.tryAssign(conversation, chosen, () => ({
+        outcome: 'assigned', agent_id: chosen.agent_id, team_id: null, reason: explainAssigned(ranked, chosen, skipped),
         context: info, candidates: ranked, note: null, by_user_id: null,
       }));
-      if (r === 'gone') return { outcome: 'skipped' };
-      if (r !== 'full') return { outcome: 'assigned', agent_id: c.agent_id, decision_id: r };
-      skipped.push(c);
+      if (r === 'gone') {
+        agent.load--;
+        return { outcome: 'skipped' };
+      }
+      if (r === 'full') {
+        agent.load = agent.capacity;
+        skipped.push(chosen);
+        continue;
+      }
+      agent.last_assigned_at = this.d.clock.now().toISOString();
+      return { outcome: 'assigned', agent_id: chosen.agent_id, decision_id: r };
     }
-    const reason = explainQueued(ctx, ranked);
-    if (!opts.quiet) await this.recordQueued(conversationId, reason, info, ranked);
-    return { outcome: 'queued', reason };
+    throw new Error(`routing ${conversationId}: no decision after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** The agents for a decision: the maintained snapshot when younger than `maxAgeMs`. */
+  private async liveAgents(maxAgeMs: number): Promise<{ agents: AgentSnapshot[]; fresh: boolean }> {
+    if (this.live && Date.now() - this.live.at <= maxAgeMs) return { agents: this.live.agents, fresh: false };
+    const agents = await this.agentSnapshots();
+    this.live = { at: Date.now(), agents };
+    return { agents, fresh: true };
+  }
+
+  /** Loads or statuses changed outside a decision: the next one reads the agents again. */
+  invalidate(): void {
+    this.live = undefined;
   }
 
   /** One atomic attempt: conversation queued → assigned and the agent's load +1 if below capacity. */
@@ -193,15 +279,19 @@ export class RoutingService {
     const { hub, clock } = this.d;
     try {
       return await hub.transaction(async (uow) => {
-        const assigned = await hub.assignIn(uow, conversation.id, { id: c.agent_id, name: c.name }, { from: [{ status: 'queued' }], reason: shortReason(c) });
-        if (!assigned) return 'gone' as const;
+        // the agent's row first (cheap to refuse), then the conversation: one lock order everywhere
         const tx = txOf(uow);
         if (!(await takeSlot(tx, c.agent_id, clock.now().toISOString()))) throw new CapacityConflict();
+        const assigned = await hub.assignIn(uow, conversation.id, { id: c.agent_id, name: c.name }, { from: [{ status: 'queued' }], reason: shortReason(c) });
+        if (!assigned) throw new ConversationGone();
         await tx.deleteFrom('routing_targets').where('conversation_id', '=', conversation.id).execute();
-        return insertDecision(tx, { ...decision(), conversation_id: conversation.id }, clock);
+        const id = await insertDecision(tx, { ...decision(), conversation_id: conversation.id }, clock);
+        this.counted.add(conversation.id);
+        return id;
       });
     } catch (e) {
       if (e instanceof CapacityConflict) return 'full';
+      if (e instanceof ConversationGone) return 'gone';
       throw e;
     }
   }
@@ -234,24 +324,37 @@ export class RoutingService {
     return { ctx, info };
   }
 
-  private async snapshots(onlyUser?: string): Promise<AgentSnapshot[]> {
-    let q = this.db.selectFrom('agent_profiles')
-      .innerJoin('users', 'users.id', 'agent_profiles.user_id')
-      .leftJoin('teams', 'teams.id', 'agent_profiles.team_id')
-      .select(['agent_profiles.user_id', 'users.display_name', 'teams.name as team', 'agent_profiles.skills_json', 'agent_profiles.status',
-        'agent_profiles.capacity', 'agent_profiles.load', 'agent_profiles.rating', 'agent_profiles.last_assigned_at']);
-    if (onlyUser) q = q.where('agent_profiles.user_id', '=', onlyUser);
-    const rows = await q.execute();
-    return rows.map((r) => ({
-      id: r.user_id, name: r.display_name, team: r.team, skills: parseSkills(r.skills_json), status: r.status,
-      capacity: Number(r.capacity), load: Number(r.load), rating: Number(r.rating), last_assigned_at: r.last_assigned_at,
-    }));
+  /**
+   * Every agent as routing sees them. What changes per assignment (status, load) is read fresh;
+   * names, teams, skills and ratings are cached per version of the profiles (their latest
+   * `updated_at`, re-read at least every 5 s for renamed users): with 500 agents the join was
+   * most of a decision's cost.
+   */
+  async agentSnapshots(onlyUser?: string): Promise<AgentSnapshot[]> {
+    let q = this.db.selectFrom('agent_profiles').select(['user_id', 'status', 'capacity', 'load', 'last_assigned_at', 'updated_at']);
+    if (onlyUser) q = q.where('user_id', '=', onlyUser);
+    const live = await q.execute();
+    const version = live.reduce((m, r) => (r.updated_at > m ? r.updated_at : m), '');
+    let cache = this.profileCache;
+    if (!cache || cache.version < version || Date.now() - cache.at > 5000 || live.some((r) => !cache!.byId.has(r.user_id))) {
+      const rows = await this.db.selectFrom('agent_profiles').innerJoin('users', 'users.id', 'agent_profiles.user_id').leftJoin('teams', 'teams.id', 'agent_profiles.team_id')
+        .select(['agent_profiles.user_id', 'users.display_name', 'teams.name as team', 'agent_profiles.skills_json', 'agent_profiles.rating']).execute();
+      cache = this.profileCache = {
+        version, at: Date.now(),
+        byId: new Map(rows.map((r) => [r.user_id, { name: r.display_name, team: r.team, skills: parseSkills(r.skills_json), rating: Number(r.rating) }])),
+      };
+    }
+    return live.flatMap((r) => {
+      const p = cache!.byId.get(r.user_id);
+      return p ? [{ id: r.user_id, ...p, status: r.status, capacity: Number(r.capacity), load: Number(r.load), last_assigned_at: r.last_assigned_at }] : [];
+    });
   }
 
   // ---------------------------------------------------------------- queue
 
   /** Pulls from the queue until no agent has room or nothing queued fits (one pull at a time per process). */
   kick(): void {
+    this.invalidate(); // a kick means capacity or the queue changed
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -274,10 +377,18 @@ export class RoutingService {
       .where('status', '=', 'online').whereRef('load', '<', 'capacity').executeTakeFirst();
     let slots = Number(free?.free ?? 0);
     if (slots <= 0) return;
-    for (const item of await this.queue()) {
-      const r = await this.route(item.conversation_id, { quiet: true });
-      if (r.outcome === 'assigned' && --slots <= 0) return;
+    let pulled = 0;
+    // in serving order, as many at once as there are free slots (so priority decides who gets them)
+    const queue = await this.queue();
+    for (let i = 0; i < queue.length && slots > 0;) {
+      const batch = queue.slice(i, i + Math.min(slots, DRAIN_BATCH));
+      i += batch.length;
+      const results = await Promise.all(batch.map((item) => this.route(item.conversation_id, { quiet: true })));
+      const n = results.filter((r) => r.outcome === 'assigned').length;
+      pulled += n;
+      slots -= n;
     }
+    if (pulled) this.listener?.moved();
   }
 
   /** Queued conversations in serving order: priority (urgent > VIP > normal), then waiting time. */
@@ -307,83 +418,58 @@ export class RoutingService {
   /**
    * Re-derives an agent's load from the conversations assigned to them. The first statement
    * takes the row lock (waiting for any assignment in flight), the second counts with a fresh
-   * snapshot, so no committed assignment is missed.
+   * snapshot, so no committed assignment is missed. True when the counter changed.
    */
-  async recount(agentId: string, executor?: RTx): Promise<void> {
+  async recount(agentId: string, executor?: RTx): Promise<boolean> {
     const run = async (tx: RTx) => {
       await tx.updateTable('agent_profiles').set((eb) => ({ load: eb.ref('load') })).where('user_id', '=', agentId).execute();
-      await tx.updateTable('agent_profiles')
+      const before = await tx.selectFrom('agent_profiles').select('load').where('user_id', '=', agentId).executeTakeFirst();
+      const after = await tx.updateTable('agent_profiles')
         .set({ load: sql<number>`(select count(*) from conversations where conversations.assignee_id = ${agentId} and conversations.status = 'assigned')` })
-        .where('user_id', '=', agentId).execute();
+        .where('user_id', '=', agentId).returning('load').executeTakeFirst();
+      return Number(before?.load) !== Number(after?.load);
     };
-    if (executor) await run(executor);
-    else await this.db.transaction().execute(run);
+    const changed = executor ? await run(executor) : await this.db.transaction().execute(run);
+    if (changed) this.invalidate();
+    return changed;
   }
 
-  // ---------------------------------------------------------------- transfer
+  // ---------------------------------------------------------------- overflow, leave-message
 
-  async transfer(conversationId: string, by: AuthUser, body: { to_agent_id?: string; to_team?: string; note?: string }): Promise<{ conversation: Conversation; decision: Decision }> {
-    const { hub, clock } = this.d;
-    const conversation = await hub.getConversation(conversationId);
-    if (!conversation) throw notFound('conversation');
-    if (conversation.status === 'closed') throw new AppError(409, 'conversation_closed', '会话已结束，无法转接');
-    if (conversation.status === 'bot') throw new AppError(409, 'with_bot', '会话仍由机器人接待，无法转接');
-    if (conversation.assignee_id !== by.id && !['admin', 'supervisor'].includes(by.role) && conversation.status !== 'queued') {
-      throw forbidden('只能转接分配给自己的会话');
-    }
-    const note = body.note?.trim() || null;
-    const fromAgent = conversation.assignee_id;
-    const from = [{ status: conversation.status, assignee_id: conversation.assignee_id }];
-    let decisionId: string;
-    if (body.to_agent_id) {
-      const [target] = await this.snapshots(body.to_agent_id);
-      if (!target) throw notFound('agent');
-      if (target.id === fromAgent) throw new AppError(409, 'same_agent', '会话已在该坐席名下');
-      if (target.status !== 'online') throw new AppError(409, 'agent_unavailable', `${target.name} 当前不在线，无法转接`);
-      const text = `${by.display_name} 转接给 ${target.name}${note ? `，备注：${note}` : ''}`;
-      const reason = `${by.display_name} 手动转接给 ${target.name}${note ? `：${note}` : ''}。`;
-      try {
-        decisionId = await hub.transaction(async (uow) => {
-          const moved = await hub.assignIn(uow, conversationId, target, { from, event: 'transferred', text, reason: `转接：${note ?? '无备注'}`, data: { note, from_agent_id: fromAgent, to_agent_id: target.id, by: by.id } });
-          if (!moved) throw new AppError(409, 'conversation_changed', '会话状态已变化，请刷新后重试');
-          const tx = txOf(uow);
-          if (!(await takeSlot(tx, target.id, clock.now().toISOString()))) throw new CapacityConflict();
-          await tx.deleteFrom('routing_targets').where('conversation_id', '=', conversationId).execute();
-          return insertDecision(tx, {
-            conversation_id: conversationId, outcome: 'transferred', agent_id: target.id, team_id: null, reason,
-            context: { from_agent_id: fromAgent }, candidates: [], note, by_user_id: by.id,
-          }, clock);
-        });
-      } catch (e) {
-        if (e instanceof CapacityConflict) throw new AppError(409, 'agent_full', `${target.name} 已满员（${target.capacity} 个会话），无法转接`);
-        throw e;
-      }
-    } else if (body.to_team) {
-      const team = await this.db.selectFrom('teams').select(['id', 'name']).where((eb) => eb.or([eb('id', '=', body.to_team!), eb('name', '=', body.to_team!)])).executeTakeFirst();
-      if (!team) throw notFound('team');
-      const text = `${by.display_name} 转接到「${team.name}」组${note ? `，备注：${note}` : ''}`;
-      decisionId = await hub.transaction(async (uow) => {
-        const moved = await hub.requeueIn(uow, conversationId, text, { fromAgentId: fromAgent ?? undefined, data: { note, from_agent_id: fromAgent, to_team: team.name, by: by.id } });
-        if (!moved) throw new AppError(409, 'conversation_changed', '会话状态已变化，请刷新后重试');
-        const tx = txOf(uow);
-        const now = clock.now().toISOString();
-        await tx.insertInto('routing_targets').values({ conversation_id: conversationId, team_id: team.id, exclude_agent_id: fromAgent, note, created_at: now })
-          .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ team_id: team.id, exclude_agent_id: fromAgent, note, created_at: now })).execute();
-        return insertDecision(tx, {
-          conversation_id: conversationId, outcome: 'transferred', agent_id: null, team_id: team.id,
-          reason: `${by.display_name} 转接到「${team.name}」组${note ? `：${note}` : ''}，由该组重新分配。`,
-          context: { from_agent_id: fromAgent, to_team: team.name }, candidates: [], note, by_user_id: by.id,
-        }, clock);
-      });
-      await this.route(conversationId);
-    } else {
-      throw new AppError(400, 'validation_error', '请指定 to_agent_id 或 to_team');
-    }
-    // the previous agent has a free slot now: the queue moves at once
-    if (fromAgent) await this.recount(fromAgent);
-    this.kick();
-    const decision = (await this.decisions(conversationId, 50)).find((x) => x.id === decisionId)!;
-    return { conversation: (await hub.getConversation(conversationId))!, decision };
+  /** Where a queued conversation waits when it waits for one team (transfer, overflow). */
+  async targetOf(conversationId: string): Promise<{ team_id: string; team: string; since: string } | undefined> {
+    const t = await this.db.selectFrom('routing_targets').innerJoin('teams', 'teams.id', 'routing_targets.team_id')
+      .select(['routing_targets.team_id', 'teams.name', 'routing_targets.created_at']).where('conversation_id', '=', conversationId).executeTakeFirst();
+    return t && t.team_id ? { team_id: t.team_id, team: t.name, since: t.created_at } : undefined;
+  }
+
+  /**
+   * Moves a conversation still waiting for `fromTeamId` (since `since`) on to `toTeam`, records
+   * why, and routes it again. False when it is no longer waiting there (taken, moved, closed).
+   */
+  async overflow(conversationId: string, from: { team_id: string; team: string; since: string }, toTeam: string, minutes: number): Promise<boolean> {
+    const { clock } = this.d;
+    const toId = await this.teamId(toTeam);
+    const moved = await this.db.transaction().execute(async (tx) => {
+      const r = await tx.updateTable('routing_targets').set({ team_id: toId, created_at: clock.now().toISOString() })
+        .where('conversation_id', '=', conversationId).where('team_id', '=', from.team_id).where('created_at', '=', from.since)
+        .where((eb) => eb.exists(eb.selectFrom('conversations').select('id').where('id', '=', conversationId).where('status', '=', 'queued')))
+        .executeTakeFirst();
+      if (!Number(r.numUpdatedRows)) return false;
+      await insertDecision(tx, {
+        conversation_id: conversationId, outcome: 'overflowed', agent_id: null, team_id: toId,
+        reason: `在「${from.team}」组排队已超过 ${minutes} 分钟无人接待，按溢出规则转到「${toTeam}」组。`,
+        context: { from_team: from.team, to_team: toTeam, after_minutes: minutes, waiting_since: from.since }, candidates: [], note: null, by_user_id: null,
+      }, clock);
+      return true;
+    });
+    if (moved) await this.route(conversationId);
+    return moved;
+  }
+
+  /** Records a decision made around the queue (e.g. leave-a-message). */
+  async record(d: Omit<DecisionRow, 'candidates'>): Promise<string> {
+    return insertDecision(this.db, { ...d, candidates: [] }, this.d.clock);
   }
 
   // ---------------------------------------------------------------- decisions
@@ -402,6 +488,13 @@ export class RoutingService {
     }));
   }
 
+  /** The conversation, or 404. */
+  async conversation(id: string): Promise<Conversation> {
+    const c = await this.d.hub.getConversation(id);
+    if (!c) throw notFound('conversation');
+    return c;
+  }
+
   async conversationExists(id: string): Promise<boolean> {
     return !!(await this.db.selectFrom('conversations').select('id').where('id', '=', id).executeTakeFirst());
   }
@@ -409,10 +502,10 @@ export class RoutingService {
   // ---------------------------------------------------------------- agents
 
   /** The agent's profile, created with defaults the first time (any user may take conversations). */
-  async ensureProfile(userId: string): Promise<void> {
+  async ensureProfile(userId: string, executor: RDb | RTx = this.db): Promise<void> {
     const now = this.d.clock.now().toISOString();
-    await this.db.insertInto('agent_profiles')
-      .values({ user_id: userId, team_id: null, skills_json: '{}', status: 'offline', capacity: DEFAULT_PROFILE.capacity, rating: DEFAULT_PROFILE.rating, load: 0, last_assigned_at: null, status_changed_at: now, updated_at: now })
+    await executor.insertInto('agent_profiles')
+      .values({ user_id: userId, team_id: null, skills_json: '{}', status: 'offline', capacity: DEFAULT_PROFILE.capacity, rating: DEFAULT_PROFILE.rating, load: 0, last_assigned_at: null, status_changed_at: now, updated_at: now, wecom_userid: null })
       .onConflict((oc) => oc.column('user_id').doNothing()).execute();
   }
 
@@ -432,7 +525,7 @@ export class RoutingService {
     return rows.map((r) => ({
       user_id: r.user_id, username: r.username, display_name: r.display_name, role: r.role, team: r.team, skills: parseSkills(r.skills_json),
       status: r.status as AgentStatus, capacity: Number(r.capacity), load: Number(r.load), rating: Number(r.rating),
-      last_assigned_at: r.last_assigned_at, status_changed_at: r.status_changed_at,
+      last_assigned_at: r.last_assigned_at, status_changed_at: r.status_changed_at, wecom_userid: r.wecom_userid,
     }));
   }
 
@@ -442,11 +535,17 @@ export class RoutingService {
     return (await this.agents({ userId }))[0]!;
   }
 
+  /** the id of the agent's team (null when the agent has no profile or no team) */
+  async teamIdOf(userId: string): Promise<string | null> {
+    return (await this.db.selectFrom('agent_profiles').select('team_id').where('user_id', '=', userId).executeTakeFirst())?.team_id ?? null;
+  }
+
   /** Sets an agent's status; going online pulls from the queue at once. */
   async setStatus(userId: string, status: AgentStatus): Promise<AgentView> {
     await this.ensureProfile(userId);
     const now = this.d.clock.now().toISOString();
     await this.db.updateTable('agent_profiles').set({ status, status_changed_at: now, updated_at: now }).where('user_id', '=', userId).where('status', '<>', status).execute();
+    this.invalidate();
     if (status === 'online') {
       await this.recount(userId);
       this.kick();
@@ -455,7 +554,7 @@ export class RoutingService {
   }
 
   /** Supervisors/admins edit an agent's team, skills, capacity and rating. */
-  async updateAgent(userId: string, patch: { team?: string | null; skills?: Record<string, number>; capacity?: number; rating?: number }): Promise<AgentView> {
+  async updateAgent(userId: string, patch: { team?: string | null; skills?: Record<string, number>; capacity?: number; rating?: number; wecom_userid?: string | null }): Promise<AgentView> {
     await this.agent(userId);
     const now = this.d.clock.now().toISOString();
     const set: Partial<RoutingTables['agent_profiles']> = { updated_at: now };
@@ -463,7 +562,9 @@ export class RoutingService {
     if (patch.skills) set.skills_json = JSON.stringify(patch.skills);
     if (patch.capacity !== undefined) set.capacity = patch.capacity;
     if (patch.rating !== undefined) set.rating = patch.rating;
+    if (patch.wecom_userid !== undefined) set.wecom_userid = patch.wecom_userid;
     await this.db.updateTable('agent_profiles').set(set).where('user_id', '=', userId).execute();
+    this.invalidate();
     this.kick();
     return this.agent(userId);
   }
@@ -479,46 +580,6 @@ export class RoutingService {
     await this.db.insertInto('teams').values({ id: newId('t'), name, created_at: this.d.clock.now().toISOString() }).onConflict((oc) => oc.column('name').doNothing()).execute();
     return (await this.db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
   }
-}
-
-type DecisionRow = {
-  conversation_id: string;
-  outcome: Decision['outcome'];
-  agent_id: string | null;
-  team_id: string | null;
-  reason: string;
-  context: Record<string, unknown>;
-  candidates: Candidate[];
-  note: string | null;
-  by_user_id: string | null;
-};
-
-function txOf(uow: UnitOfWork): RTx {
-  return uow.tx as unknown as RTx;
-}
-
-/** The capacity check: one conditional UPDATE, so two routers cannot both take the last slot. */
-async function takeSlot(tx: RTx, agentId: string, now: string): Promise<boolean> {
-  const r = await tx.updateTable('agent_profiles')
-    .set((eb) => ({ load: eb('load', '+', 1), last_assigned_at: now }))
-    .where('user_id', '=', agentId)
-    .where('status', '=', 'online')
-    .whereRef('load', '<', 'capacity')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
-}
-
-async function insertDecision(db: RDb | RTx, d: DecisionRow, clock: Clock): Promise<string> {
-  const id = newId('rd');
-  const candidates: StoredCandidate[] = d.candidates.slice(0, KEEP_CANDIDATES).map((c) => ({
-    agent_id: c.agent_id, name: c.name, eligible: c.eligible, excluded: c.excluded ?? null, score: c.score, parts: c.parts, load: c.load, capacity: c.capacity,
-  }));
-  await db.insertInto('routing_decisions').values({
-    id, conversation_id: d.conversation_id, outcome: d.outcome, agent_id: d.agent_id, team_id: d.team_id, reason: d.reason,
-    context_json: JSON.stringify(d.context), candidates_json: JSON.stringify(candidates), note: d.note, by_user_id: d.by_user_id,
-    created_at: clock.now().toISOString(),
-  }).execute();
-  return id;
 }
 
 function parseSkills(json: string): Record<string, number> {

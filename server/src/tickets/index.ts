@@ -9,6 +9,8 @@ import { TicketService, type TicketDeps } from './service.js';
 
 export { TicketService, guessCategory, type TicketDto, type SlaView } from './service.js';
 export { ticketRoutes } from './routes.js';
+export { TicketAdmin } from './admin.js';
+export { ticketAdminRoutes } from './admin-routes.js';
 export { DemoCrm, generatedRecord, type CrmRecord } from './demo-crm.js';
 export * from './model.js';
 export type { TicketTables } from './schema.js';

@@ -14,6 +14,7 @@ import type { Clock } from '../core/clock.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import { batchLoader } from '../core/batch.js';
 import type { Logger } from '../core/logger.js';
 import type { Conversation, Message } from '../core/message.js';
 import type { Database } from '../db/schema.js';
@@ -105,7 +106,7 @@ function zodInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
 const minutesText = (m: number) => (m % 60 === 0 ? `${m / 60} 小时` : m > 60 ? `${Math.floor(m / 60)} 小时 ${Math.round(m % 60)} 分钟` : `${Math.round(m)} 分钟`);
 
 export class TicketService {
-  /** 'ticket.updated' (the ticket DTO) after every change: realtime push, automation rules */
+  /** 'ticket.updated' (the ticket DTO) after every change: realtime push, automation rules; 'ticket.created' once more for a new ticket */
   readonly events = new EventEmitter();
   private readonly calendars = new Map<string, BusinessCalendar>();
   private readonly db: Kysely<Database>;
@@ -117,9 +118,11 @@ export class TicketService {
   /** Registers the timer handlers and listens to the hub. */
   start(): () => void {
     const { scheduler, bus, log } = this.d;
-    scheduler.register<{ ticketId: string; level: number }>(JOB_ESCALATE, (job) => this.runEscalation(job), { maxAttempts: 5, backoffMs: 10_000 });
-    scheduler.register<{ ticketId: string; target: Target }>(JOB_WARN, (job) => this.runWarning(job), { maxAttempts: 5, backoffMs: 10_000 });
-    scheduler.register<NotifyPayload>(JOB_NOTIFY, (job) => this.runNotify(job), { maxAttempts: 6, backoffMs: 30_000 });
+    // one ticket's timers run one after the other (level 1 before level 2); tickets side by side
+    const group = (p: { ticketId: string }) => `ticket:${p.ticketId}`;
+    scheduler.register<{ ticketId: string; level: number }>(JOB_ESCALATE, (job) => this.runEscalation(job), { maxAttempts: 5, backoffMs: 10_000, group });
+    scheduler.register<{ ticketId: string; target: Target }>(JOB_WARN, (job) => this.runWarning(job), { maxAttempts: 5, backoffMs: 10_000, group });
+    scheduler.register<NotifyPayload>(JOB_NOTIFY, (job) => this.runNotify(job), { maxAttempts: 6, backoffMs: 30_000, lane: 'delivery' });
     return bus.on('message.created', ({ message, conversation }) =>
       this.onMessage(message, conversation).catch((err) => log.error({ err, message_id: message.id }, 'ticket message hook failed')),
     );
@@ -217,7 +220,9 @@ export class TicketService {
       }).execute();
       await this.event(tx, id, actor, 'created', null, number, policy ? `SLA：${policy.row.name}` : null);
     });
-    return this.afterChange(id);
+    const dto = await this.afterChange(id);
+    this.events.emit('ticket.created', dto);
+    return dto;
   }
 
   /** Prefilled from the conversation: title, transcript, category from the bot's hand-off intent. */
@@ -529,12 +534,22 @@ export class TicketService {
     return true;
   }
 
+  /**
+   * The customers' tickets pending their reply, one query for the customer messages of one
+   * event-loop turn (a sync page emits a hundred at once), not one per message.
+   */
+  private readonly waitingOn = batchLoader(async (customers) => {
+    const rows = await this.db.selectFrom('tickets').select(['id', 'customer_id']).where('customer_id', 'in', customers).where('status', '=', 'pending_customer').execute();
+    const byCustomer = new Map<string, string[]>();
+    for (const r of rows) byCustomer.set(r.customer_id!, [...(byCustomer.get(r.customer_id!) ?? []), r.id]);
+    return byCustomer;
+  });
+
   /** Customer replies resume paused clocks; an agent's reply in the conversation is a first response. */
   async onMessage(message: Message, conversation: Conversation): Promise<void> {
     if (message.content.type === 'event') return;
     if (message.direction === 'in' && message.sender_type === 'customer') {
-      const waiting = await this.db.selectFrom('tickets').select('id').where('customer_id', '=', conversation.customer_id).where('status', '=', 'pending_customer').execute();
-      for (const { id } of waiting) {
+      for (const id of (await this.waitingOn(conversation.customer_id)) ?? []) {
         try {
           await this.db.transaction().execute(async (tx) => {
             const r = await this.row(id, tx);
@@ -556,6 +571,17 @@ export class TicketService {
   }
 
   // ---- after every change: cached due times, timers, realtime --------------------------------
+
+  /**
+   * An admin changed SLA policies or their calendar: the open tickets on them get their cached
+   * due times and timers recomputed (a timer due earlier now would otherwise fire late).
+   */
+  async refreshSla(policyIds: string[]): Promise<number> {
+    if (!policyIds.length) return 0;
+    const open = await this.db.selectFrom('tickets').select('id').where('sla_policy_id', 'in', policyIds).where('status', 'in', ['new', 'in_progress', 'pending_customer']).execute();
+    for (const { id } of open) await this.afterChange(id);
+    return open.length;
+  }
 
   private async afterChange(id: string) {
     const r = await this.row(id);
@@ -612,6 +638,12 @@ export class TicketService {
     const { ticketId, level: n } = job.payload;
     const r = await this.db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
     if (!r || Number(r.escalation_level) >= n) return;
+    const lower = n - 1 > Number(r.escalation_level) ? await this.d.scheduler.get(`ticket:${ticketId}:esc:${n - 1}`) : undefined;
+    if (lower && (lower.status === 'running' || (lower.status === 'pending' && lower.runAt.getTime() <= this.d.clock.now().getTime()))) {
+      // both due (after downtime) and the lower level is with another instance: it goes first
+      await this.d.scheduler.schedule(JOB_ESCALATE, job.key, new Date(this.d.clock.now().getTime() + 1000), job.payload);
+      return;
+    }
     const p = (await this.policies()).find((x) => x.row.id === r.sla_policy_id);
     const level = p?.ladder[n - 1];
     if (!p || !level) return;

@@ -6,6 +6,11 @@ import type { HubService } from '../hub/index.js';
 import type { MediaStore } from '../media/store.js';
 import type { MessageContent } from '../core/message.js';
 import { notFound } from '../core/errors.js';
+import { filterOf, listFilterQuery, ttlMemo, viewsFor, VIEWS, type TeamOf } from './views.js';
+
+/** see ttlMemo: shorter than the web page's 500 ms wait after an event */
+const COUNTS_TTL_MS = 300;
+const TEAM_TTL_MS = 5000;
 
 const mediaRef = z.object({ media_id: z.string().optional(), mime: z.string().optional(), size: z.number().optional(), filename: z.string().optional(), error: z.string().optional() });
 const messageSchema = z.object({
@@ -62,7 +67,7 @@ const outboundContent = z.discriminatedUnion('type', [
 type OutboundBody = z.infer<typeof outboundContent>;
 
 /** The agent API: conversations, their messages, replies. */
-export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService; media: MediaStore }) {
+export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService; media: MediaStore; teamOf: TeamOf }) {
   const { hub, media } = deps;
 
   /** Completes media references (mime, size, name) from the store. */
@@ -79,19 +84,45 @@ export function workspaceRoutes(app: AppInstance, deps: { auth: AuthService; hub
   };
   const auth = requireUser(deps.auth);
   const security = [{ bearer: [] }];
+  const counts = ttlMemo<{ total: number; unread: number }>(COUNTS_TTL_MS);
+  // team membership changes rarely (an admin edits it); the tab counts ask on every event
+  const teamMemo = ttlMemo<string[]>(TEAM_TTL_MS);
+  const teamOf: TeamOf = (userId) => teamMemo(userId, () => deps.teamOf(userId));
 
   app.get('/api/conversations', {
     preHandler: auth,
     schema: {
       tags: ['conversations'], summary: 'List conversations, newest activity first', security,
+      description: '`view` picks a workspace tab (mine, queue, team = my team\'s and the queue, all = supervisors/admins); `channel`, `tier` and `q` (customer name or message text) narrow it.',
       querystring: z.strictObject({
         status: z.enum(['open', 'closed', 'all']).default('open'),
+        view: z.enum(VIEWS).optional(),
+        ...listFilterQuery,
         limit: z.coerce.number().int().min(1).max(200).default(100),
         before: z.string().optional().describe('last_message_at of the last item of the previous page'),
       }),
-      response: { 200: z.object({ items: z.array(conversationSchema) }) },
+      response: { 200: z.object({ items: z.array(conversationSchema) }), 403: errorSchema },
     },
-  }, async (req) => ({ items: await hub.listConversations({ scope: req.query.status, limit: req.query.limit, before: req.query.before }) }));
+  }, async (req) => {
+    const { status, view, limit, before, ...extra } = req.query;
+    const filter = await filterOf(view, req.user!, teamOf, extra);
+    return { items: await hub.listConversations({ ...filter, scope: view ? 'open' : status, limit, before }) };
+  });
+
+  app.get('/api/conversations/counts', {
+    preHandler: auth,
+    schema: {
+      tags: ['conversations'], summary: 'Open conversations and unread customer messages per workspace tab the user may see', security,
+      response: { 200: z.object({ views: z.record(z.string(), z.object({ total: z.number(), unread: z.number() })) }) },
+    },
+  }, async (req) => {
+    const views: Record<string, { total: number; unread: number }> = {};
+    for (const v of viewsFor(req.user!.role)) {
+      const filter = await filterOf(v, req.user!, teamOf, {});
+      views[v] = await counts(JSON.stringify(filter), () => hub.countConversations(filter));
+    }
+    return { views };
+  });
 
   app.get('/api/conversations/:id', {
     preHandler: auth,

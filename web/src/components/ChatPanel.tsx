@@ -8,6 +8,7 @@ import MessageView from './MessageView';
 import ReplyAssist from './ReplyAssist';
 import { ChannelTag, CustomerAvatar, PriorityTags, StatusTag, TierTag } from './tags';
 import CreateTicketButton from '../tickets/CreateTicketButton';
+import TypingIndicator from '../workspace/TypingIndicator';
 
 const IMAGE_MAX = 10 * 1024 * 1024;
 
@@ -68,9 +69,13 @@ type Props = {
   onRetry: (m: Message) => void;
   onClose: () => void;
   onBack?: () => void;
+  /** more header buttons (transfer, the customer panel on small screens) */
+  actions?: React.ReactNode;
+  /** the customer is typing right now (website widget) */
+  typing?: boolean;
 };
 
-export default function ChatPanel({ conversation: c, messages, loading, closing, onSend, onSendImage, onRetry, onClose, onBack }: Props) {
+export default function ChatPanel({ conversation: c, messages, loading, closing, onSend, onSendImage, onRetry, onClose, onBack, actions, typing }: Props) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState('');
   const { message: toast } = AntApp.useApp();
@@ -131,17 +136,22 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
             <PriorityTags c={c} />
           </div>
         </div>
+        {actions}
         <CreateTicketButton conversationId={c.id} compact={!!onBack} />
-        <Button
-          danger
-          icon={<PoweroffOutlined />}
-          onClick={onClose}
-          loading={closing}
-          disabled={closed}
-          data-testid="close-conversation"
-        >
-          {closed ? t('chat.closed') : t('chat.close')}
-        </Button>
+        <Tooltip title={onBack ? (closed ? t('chat.closed') : t('chat.close')) : undefined}>
+          <Button
+            danger
+            icon={<PoweroffOutlined />}
+            onClick={onClose}
+            loading={closing}
+            disabled={closed}
+            aria-label={closed ? t('chat.closed') : t('chat.close')}
+            data-testid="close-conversation"
+          >
+            {/* the phone's header has room for icons only */}
+            {onBack ? null : closed ? t('chat.closed') : t('chat.close')}
+          </Button>
+        </Tooltip>
       </div>
       {c.handoff ? <HandoffCard key={c.id + c.handoff.at} h={c.handoff} /> : null}
       <div
@@ -162,6 +172,7 @@ export default function ChatPanel({ conversation: c, messages, loading, closing,
         ) : (
           messages.map((m) => <MessageView key={m.client_msg_id ?? m.id} message={m} customerName={c.customer.display_name} onRetry={onRetry} />)
         )}
+        {typing ? <TypingIndicator name={c.customer.display_name} /> : null}
       </div>
       <ReplyAssist
         conversationId={c.id}

@@ -16,6 +16,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { formatSize, mediaUrl } from '../api';
 import type { MediaRef, Message, MessageContent } from '../types';
+import VoicePlayer from './VoicePlayer';
 
 function MediaError({ media }: { media: MediaRef }) {
   const { t } = useTranslation();
@@ -65,7 +66,7 @@ export function MessageBody({ content }: { content: MessageContent }) {
       );
     case 'voice':
       if (content.media.error || !content.media.media_id) return <MediaError media={content.media} />;
-      return <audio controls preload="none" src={mediaUrl(content.media.media_id)} className="msg-audio" />;
+      return <VoicePlayer media={{ ...content.media, media_id: content.media.media_id }} />;
     case 'video':
       if (content.media.error || !content.media.media_id) return <MediaError media={content.media} />;
       return <video controls preload="metadata" src={mediaUrl(content.media.media_id)} className="msg-video" />;

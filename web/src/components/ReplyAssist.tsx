@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'react';
-import { Tag, Tooltip, Typography } from 'antd';
-import { BulbOutlined, ThunderboltOutlined } from '@ant-design/icons';
+import { Button, Tag, Tooltip, Typography } from 'antd';
+import { BulbOutlined, SettingOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
-
-type QuickReply = { id: string; hotkey: string; title: string; text: string; scope: 'shared' | 'user' };
+import QuickReplyEditor, { type QuickReply } from './QuickReplyEditor';
 type Suggestion = { faq_id: string; question: string; score: number; text: string };
 
 /**
@@ -21,10 +20,10 @@ export default function ReplyAssist({ conversationId, lastInboundId, disabled, o
   const { t } = useTranslation();
   const [replies, setReplies] = useState<QuickReply[]>([]);
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [editing, setEditing] = useState(false);
 
-  useEffect(() => {
-    api<{ items: QuickReply[] }>('/api/quick-replies').then((r) => setReplies(r.items), () => setReplies([]));
-  }, []);
+  const loadReplies = () => api<{ items: QuickReply[] }>('/api/quick-replies').then((r) => setReplies(r.items), () => setReplies([]));
+  useEffect(() => void loadReplies(), []);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -50,7 +49,6 @@ export default function ReplyAssist({ conversationId, lastInboundId, disabled, o
     return () => window.removeEventListener('keydown', onKey);
   }, [replies, suggestions, disabled, onInsert]);
 
-  if (!replies.length && !suggestions.length) return null;
   return (
     <div className="reply-assist" data-testid="reply-assist">
       {suggestions.length ? (
@@ -67,20 +65,22 @@ export default function ReplyAssist({ conversationId, lastInboundId, disabled, o
           ))}
         </div>
       ) : null}
-      {replies.length ? (
-        <div className="reply-assist-row" data-testid="quick-replies">
-          <Typography.Text type="secondary" className="reply-assist-label">
-            <ThunderboltOutlined /> {t('assist.quickReplies')}
-          </Typography.Text>
-          {replies.map((r) => (
-            <Tooltip key={r.hotkey} title={<div style={{ whiteSpace: 'pre-wrap' }}>{r.text}</div>}>
-              <Tag className="reply-assist-tag" onClick={() => !disabled && onInsert(r.text)} data-testid="quick-reply" data-hotkey={r.hotkey}>
-                <b>{r.hotkey}</b> {r.title}
-              </Tag>
-            </Tooltip>
-          ))}
-        </div>
-      ) : null}
+      <div className="reply-assist-row" data-testid="quick-replies">
+        <Typography.Text type="secondary" className="reply-assist-label">
+          <ThunderboltOutlined /> {t('assist.quickReplies')}
+          <Tooltip title={t('assist.editQuick')}>
+            <Button type="text" size="small" icon={<SettingOutlined />} onClick={() => setEditing(true)} aria-label={t('assist.editQuick')} data-testid="quick-settings" />
+          </Tooltip>
+        </Typography.Text>
+        {replies.map((r) => (
+          <Tooltip key={r.hotkey} title={<div style={{ whiteSpace: 'pre-wrap' }}>{r.text}</div>}>
+            <Tag className="reply-assist-tag" onClick={() => !disabled && onInsert(r.text)} data-testid="quick-reply" data-hotkey={r.hotkey}>
+              <b>{r.hotkey}</b> {r.title}
+            </Tag>
+          </Tooltip>
+        ))}
+      </div>
+      <QuickReplyEditor open={editing} onClose={() => setEditing(false)} onChanged={() => void loadReplies()} />
     </div>
   );
 }

@@ -34,7 +34,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import type { Socket } from 'socket.io-client';
+import type { RealtimeClient } from '../realtime';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, errMsg, mediaUrl } from '../api';
 import type { Session } from '../App';
@@ -53,7 +53,7 @@ import {
   type TicketStatus,
 } from './types';
 
-type Props = { id: string; socket: Socket; mobile: boolean; session: Session; onClose: () => void };
+type Props = { id: string; socket: RealtimeClient; mobile: boolean; session: Session; onClose: () => void };
 type T = ReturnType<typeof useTranslation>['t'];
 
 const money = (n: number) => `¥${n.toLocaleString('zh-CN', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;

@@ -3,7 +3,7 @@ import { App as AntApp, Button, Checkbox, Drawer, Input, Select, Space, Spin, Ta
 import type { ColumnsType } from 'antd/es/table';
 import { FlagFilled, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import type { Socket } from 'socket.io-client';
+import type { RealtimeClient } from '../realtime';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api';
 import { linkProps, navigate } from '../router';
@@ -71,7 +71,7 @@ function sortTickets(list: Ticket[]): Ticket[] {
   return [...list].sort((a, b) => Number(b.flagged_red) - Number(a.flagged_red) || (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
 }
 
-type Props = { path: string; socket: Socket; mobile: boolean; session: Session };
+type Props = { path: string; socket: RealtimeClient; mobile: boolean; session: Session };
 
 export default function TicketsPage({ path, socket, mobile, session }: Props) {
   const { t } = useTranslation();
@@ -142,12 +142,12 @@ export default function TicketsPage({ path, socket, mobile, session }: Props) {
       });
     };
     socket.on('ticket.updated', on);
-    // after a reconnect, events may have been missed
-    const onConnect = () => void load({ silent: true });
-    socket.on('connect', onConnect);
+    // missed events are filled in; only when too many were missed does the list reload
+    const onResync = () => void load({ silent: true });
+    socket.on('resync', onResync);
     return () => {
       socket.off('ticket.updated', on);
-      socket.off('connect', onConnect);
+      socket.off('resync', onResync);
     };
   }, [socket, load]);
 

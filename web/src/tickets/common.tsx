@@ -35,6 +35,11 @@ export function PriorityTag({ priority }: { priority: TicketPriority }) {
 let metaPromise: Promise<TicketMeta> | null = null;
 let agentsPromise: Promise<Agent[]> | null = null;
 
+/** After an admin edits categories, departments or SLA policies: the next page reads them again. */
+export function invalidateTicketMeta(): void {
+  metaPromise = null;
+}
+
 export function useTicketMeta(): { meta: TicketMeta | null; agents: Agent[] } {
   const [meta, setMeta] = useState<TicketMeta | null>(null);
   const [agents, setAgents] = useState<Agent[]>([]);

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { App as AntApp } from 'antd';
-import type { Socket } from 'socket.io-client';
+import type { RealtimeClient } from '../realtime';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api';
 import { navigate } from '../router';
@@ -22,7 +22,7 @@ export function useAlerts(): AlertsState {
 }
 
 /** Knowledge alerts (hot-word surges): loaded once, then live from `knowledge.alert` on the /agent socket. */
-export function AlertsProvider({ socket, enabled, children }: { socket: Socket; enabled: boolean; children: React.ReactNode }) {
+export function AlertsProvider({ socket, enabled, children }: { socket: RealtimeClient; enabled: boolean; children: React.ReactNode }) {
   const { t } = useTranslation();
   const { notification } = AntApp.useApp();
   const [items, setItems] = useState<KAlert[]>([]);

@@ -118,7 +118,11 @@ class KefuWidget {
         this.sendFromInput();
       }
     });
-    this.input.addEventListener('input', () => this.autosize());
+    this.input.addEventListener('input', () => {
+      this.autosize();
+      // agents see 「对方正在输入…」; volatile: a typing signal is worthless once late (the server throttles)
+      if (this.input.value.trim()) this.socket?.volatile.emit('typing');
+    });
     this.sendBtn = el('button', { class: 'send', type: 'button', 'data-testid': 'kefu-widget-send', 'aria-label': '发送' });
     this.sendBtn.innerHTML = `${ICON_SEND}<span>发送</span>`;
     this.sendBtn.addEventListener('click', () => this.sendFromInput());

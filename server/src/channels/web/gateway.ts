@@ -9,6 +9,8 @@ import type { VisitorTokens } from './visitors.js';
 
 export const WIDGET_NS = '/widget';
 const room = (visitorId: string) => `visitor:${visitorId}`;
+const TYPING_EVERY_MS = 2000;
+const TYPING_RETRY_MS = 500;
 
 const sendSchema = z.strictObject({
   text: z.string().trim().min(1).max(2000),
@@ -34,6 +36,8 @@ export function attachWidgetGateway(io: Server, deps: {
   hub: HubService; visitors: VisitorTokens; log: Logger; onLeaveMessage?: LeaveMessageHandler;
   /** the bot's welcome, shown to a visitor who has no conversation yet */
   welcomeText?: () => Promise<string>;
+  /** the visitor is typing (agents see 「对方正在输入…」); false when there was nobody to tell (no conversation yet) */
+  onTyping?: (visitorId: string) => Promise<boolean>;
 }): ChannelAdapter {
   const { hub, visitors, log } = deps;
   const ns = io.of(WIDGET_NS);
@@ -86,6 +90,22 @@ export function attachWidgetGateway(io: Server, deps: {
         log.error({ err: e }, 'widget send failed');
         cb({ ok: false, error: { code: e instanceof AppError ? e.code : 'internal', message: '发送失败，请重试' } });
       }
+    });
+
+    // the widget signals while the visitor types; one forwarded signal per TYPING_EVERY_MS per tab is
+    // plenty. A signal before the first message has no conversation to go to: the next one may try
+    // again after TYPING_RETRY_MS (bounded, as each try looks the conversation up)
+    let lastTyping = 0;
+    socket.on('typing', () => {
+      const now = Date.now();
+      if (!deps.onTyping || now - lastTyping < TYPING_EVERY_MS) return;
+      lastTyping = now;
+      deps.onTyping(visitorId).then(
+        (forwarded) => {
+          if (!forwarded) lastTyping = now - TYPING_EVERY_MS + TYPING_RETRY_MS;
+        },
+        (err) => log.warn({ err }, 'widget typing signal failed'),
+      );
     });
 
     socket.on('leave_message', async (arg: unknown, ack?: Ack) => {

@@ -13,8 +13,9 @@ import { KfWindows } from './kf-window.js';
 import { KfSessions } from './kf-sessions.js';
 import { KfSync } from './kf-sync.js';
 import { kfChannelAdapter } from './kf-outbound.js';
+import { KfEndCodes } from './kf-end-codes.js';
 import { wecomCallbackRoutes } from './callback-routes.js';
-import { wecomServicerRoutes } from './servicer-routes.js';
+import { wecomServicerRoutes, type HandedOver } from './servicer-routes.js';
 import type { AuthService } from '../../auth/service.js';
 
 /** The WeCom 微信客服 channel, wired: callback URL, puller, outbound adapter. */
@@ -33,15 +34,16 @@ export function createWecomChannel(deps: {
   const windows = new KfWindows(db);
   const sessions = new KfSessions({ api, hub, clock, log });
   const kfSync = new KfSync({ db, api, hub, windows, sessions, media: deps.media, leases: deps.leases, clock, log, welcomeText: deps.welcomeText ?? (() => config.KEFU_WELCOME_TEXT) });
-  hub.registerChannel(kfChannelAdapter({ api, windows, sessions, media: deps.media, clock, log }));
+  hub.registerChannel(kfChannelAdapter({ api, windows, sessions, endCodes: new KfEndCodes(db, clock), media: deps.media, clock, log }));
   return {
     api,
     kfSync,
     sessions,
-    routes: (app: AppInstance, auth: AuthService) => {
+    /** `onHandedOver`: the conversation went to a WeCom-native servicer (routing records it) */
+    routes: (app: AppInstance, auth: AuthService, onHandedOver?: HandedOver) => {
       // the replay window is about real network time, not kefu's business clock (which tests move)
       wecomCallbackRoutes(app, { crypto, kfSync, clock: systemClock, replayWindowS: config.WECOM_REPLAY_WINDOW_S });
-      wecomServicerRoutes(app, { auth, hub, sessions });
+      wecomServicerRoutes(app, { auth, hub, sessions, onHandedOver });
     },
     async start() {
       await kfSync.refreshAccounts().catch((err) => log.warn({ err }, 'kf/account/list failed; accounts appear with their first callback'));

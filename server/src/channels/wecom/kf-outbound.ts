@@ -9,6 +9,7 @@ import { sendErrorReason, toKfOutbound, WINDOW_CLOSED_ERRCODES, type KfOutboundM
 import type { KfWindows } from './kf-window.js';
 import { WecomApiError, type WecomApiClient } from './api-client.js';
 import { KF_STATE, type KfSessions } from './kf-sessions.js';
+import type { KfEndCodes } from './kf-end-codes.js';
 
 /**
  * Outbound 微信客服 messages: checks kefu's own copy of the reply window first (so the agent
@@ -18,12 +19,9 @@ import { KF_STATE, type KfSessions } from './kf-sessions.js';
 /** Links and mini-program cards need a thumbnail on WeCom; this one is used when none is given. */
 const DEFAULT_THUMB = readFileSync(new URL('../../../assets/link-thumb.png', import.meta.url));
 const IMAGE_MAX = 10 * 1024 * 1024;
-const END_CODE_MS = 20_000;
 
-export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; media: MediaStore; clock: Clock; log: Logger }): ChannelAdapter {
-  const { api, windows, sessions, clock, log } = deps;
-  /** session-end codes by conversation (kept in this process: the survey follows the close at once) */
-  const endCodes = new Map<string, { code: string; until: number }>();
+export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows; sessions: KfSessions; endCodes: KfEndCodes; media: MediaStore; clock: Clock; log: Logger }): ChannelAdapter {
+  const { api, windows, sessions, endCodes, clock, log } = deps;
 
   /** Uploads kefu media to WeCom (media/upload): WeCom only sends its own media_ids. */
   const uploadImage = async (ref: MediaRef | undefined): Promise<string> => {
@@ -41,7 +39,7 @@ export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows
 
   return {
     channel: 'wecom_kf',
-    async send({ conversation, external_id, message }): Promise<SendResult> {
+    async send({ conversation, external_id, message, keep_reply_slots }): Promise<SendResult> {
       const open_kfid = conversation.channel_account;
       if (conversation.service_state === KF_STATE.servicer) {
         return { ok: false, code: 'wecom_native_servicer', reason: '该会话已转给企业微信客服人员接待，kefu 无法再发送' };
@@ -53,7 +51,7 @@ export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows
         if (e instanceof AppError) return { ok: false, code: e.code, reason: e.message };
         throw e;
       }
-      const slot = await windows.reserve(open_kfid, external_id, clock.now());
+      const slot = await windows.reserve(open_kfid, external_id, clock.now(), keep_reply_slots);
       if (!slot.ok) return { ok: false, code: slot.code, reason: slot.reason };
       try {
         await api.sendMsg({ touser: external_id, open_kfid, msgid: message.id, ...payload });
@@ -67,20 +65,23 @@ export function kfChannelAdapter(deps: { api: WecomApiClient; windows: KfWindows
         return { ok: false, code, reason };
       }
     },
+    async replyBudget({ conversation, external_id }) {
+      if (conversation.service_state === KF_STATE.servicer) return 0;
+      return windows.remaining(conversation.channel_account, external_id, clock.now());
+    },
     async onClosed({ conversation, external_id }) {
       if (conversation.service_state !== null && conversation.service_state !== KF_STATE.ended) {
         const r = await sessions.trans(conversation, external_id, KF_STATE.ended);
         // WeCom's session-end code allows one text/menu message (the survey) for 20 s
-        if (r?.msg_code) endCodes.set(conversation.id, { code: r.msg_code, until: clock.now().getTime() + END_CODE_MS });
+        if (r?.msg_code) await endCodes.put(conversation.id, r.msg_code);
       }
     },
     async sendAfterClose(ctx) {
-      const end = endCodes.get(ctx.conversation.id);
       const c = ctx.message.content;
-      if (!end || end.until < clock.now().getTime() || (c.type !== 'text' && c.type !== 'menu')) return this.send(ctx);
-      endCodes.delete(ctx.conversation.id);
+      const code = c.type === 'text' || c.type === 'menu' ? await endCodes.take(ctx.conversation.id) : undefined;
+      if (!code) return this.send(ctx);
       try {
-        await api.sendMsgOnEvent({ code: end.code, msgid: ctx.message.id, ...toKfOutbound(c) });
+        await api.sendMsgOnEvent({ code, msgid: ctx.message.id, ...toKfOutbound(c) });
         return { ok: true, channel_msg_id: ctx.message.id };
       } catch (e) {
         if (e instanceof AppError) return { ok: false, code: e.code, reason: e instanceof WecomApiError ? sendErrorReason(e.errcode, e.errmsg).reason : e.message };

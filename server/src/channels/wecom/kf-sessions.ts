@@ -21,7 +21,7 @@ export class KfSessions {
     const { api, hub, log } = this.deps;
     await Promise.all([
       api.batchGetCustomers([external_userid]).then(
-        ([c]) => c && hub.updateCustomerProfile('wecom_kf', external_userid, { display_name: c.nickname || undefined, avatar_url: c.avatar || null }),
+        ([c]) => c && hub.updateCustomerProfile('wecom_kf', external_userid, { display_name: c.nickname || undefined, avatar_url: c.avatar || null }, c),
         (err) => log.warn({ err }, 'kf customer/batchget failed'),
       ),
       conversation.service_state === KF_STATE.untreated ? this.trans(conversation, external_userid, KF_STATE.bot) : undefined,

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { MessageContent } from '../../core/message.js';
-import type { HubService, UnitOfWork } from '../../hub/index.js';
+import { IngestCache, type HubService, type UnitOfWork } from '../../hub/index.js';
 import type { Leases } from '../../db/lease.js';
 import type { MediaStore } from '../../media/store.js';
 import { mapKfItem, failTypeReason, KF_ORIGIN, type KfMapped, type KfMappedMessage } from './kf-mapping.js';
@@ -18,6 +18,12 @@ const CHUNK = 100;
 
 /** What must happen once a page's transaction committed (sends, profile look-ups). */
 type AfterCommit = () => Promise<void>;
+
+/**
+ * One chunk's work in its transaction: the after-commit steps of the page, and the customers
+ * whose reply window restarts, written once per chunk (the latest message per customer).
+ */
+type ChunkWork = { uow: UnitOfWork; after: AfterCommit[]; wrote: Map<string, { open_kfid: string; external_userid: string; at: string }> };
 
 /**
  * Pulls 微信客服 messages with kf/sync_msg after a kf_msg_or_event callback.
@@ -127,36 +133,45 @@ export class KfSync {
       return;
     }
     try {
-      for (;;) {
+      for (let pages = 0; ; pages++) {
         if (this.stopped) return;
         const acct = await db.selectFrom('kf_accounts').selectAll().where('open_kfid', '=', open_kfid).executeTakeFirstOrThrow();
         if (!acct.pending_token) return;
-        await leases.acquire(lease, LEASE_MS);
+        // taken just now for the first page
+        if (pages > 0) await leases.acquire(lease, LEASE_MS);
         const page = await api.syncMsg({ cursor: acct.cursor ?? undefined, token: acct.pending_token, limit: PAGE_LIMIT, open_kfid });
         const items = await this.prepare(page.msg_list);
         const after: AfterCommit[] = [];
+        // customers and their open conversations, looked up once per page rather than per message
+        const cache = new IngestCache();
         // Chunks keep each transaction short (SQLite has one writer: a callback's token write
         // must not wait behind a 1000-message page). The cursor moves with the last chunk, so
         // a crash replays at most this page, and the dedupe key keeps the replay harmless.
+        let cleared = false;
         for (let i = 0; i === 0 || i < items.length; i += CHUNK) {
           const chunk = items.slice(i, i + CHUNK);
           const last = i + CHUNK >= items.length;
           await this.deps.hub.transaction(async (uow) => {
-            for (const item of chunk) await this.apply(uow, item, after);
-            if (last) await uow.tx.updateTable('kf_accounts').set({ cursor: page.next_cursor, updated_at: this.deps.clock.now().toISOString() }).where('open_kfid', '=', open_kfid).execute();
-          });
+            const work: ChunkWork = { uow, after, wrote: new Map() };
+            for (const item of chunk) await this.apply(work, item);
+            await this.windowsRestart(work);
+            if (!last) return;
+            await uow.tx.updateTable('kf_accounts').set({ cursor: page.next_cursor, updated_at: this.deps.clock.now().toISOString() }).where('open_kfid', '=', open_kfid).execute();
+            if (page.has_more) return;
+            // the last page: done unless a newer callback arrived meanwhile (then its token or
+            // time differs; it also asked for another pull). In this commit, not one of its own.
+            const r = await uow.tx
+              .updateTable('kf_accounts')
+              .set({ pending_token: null, pending_since: null })
+              .where('open_kfid', '=', open_kfid)
+              .where('pending_token', '=', acct.pending_token)
+              .where('pending_since', '=', acct.pending_since)
+              .executeTakeFirst();
+            cleared = Number(r.numUpdatedRows) > 0;
+          }, cache);
         }
         for (const fn of after) await fn().catch((err) => log.warn({ err, open_kfid }, 'kf post-commit step failed'));
-        if (page.has_more) continue;
-        // done unless a newer callback arrived meanwhile (then its token or time differs)
-        const cleared = await db
-          .updateTable('kf_accounts')
-          .set({ pending_token: null, pending_since: null })
-          .where('open_kfid', '=', open_kfid)
-          .where('pending_token', '=', acct.pending_token)
-          .where('pending_since', '=', acct.pending_since)
-          .executeTakeFirst();
-        if (Number(cleared.numUpdatedRows) > 0) return;
+        if (cleared) return;
       }
     } finally {
       await leases.release(lease).catch(() => {});
@@ -203,8 +218,15 @@ export class KfSync {
     else c.media = ref;
   }
 
-  private async apply(uow: UnitOfWork, item: KfMapped, after: AfterCommit[]): Promise<void> {
+  /** Writes the chunk's reply-window restarts so far. */
+  private async windowsRestart(work: ChunkWork): Promise<void> {
+    await this.deps.windows.customerWrote(work.uow.tx, [...work.wrote.values()]);
+    work.wrote.clear();
+  }
+
+  private async apply(work: ChunkWork, item: KfMapped): Promise<void> {
     const { hub, windows, sessions } = this.deps;
+    const { uow, after } = work;
     if (item.kind === 'message') {
       const servicer = item.origin === KF_ORIGIN.servicer;
       const r = await hub.ingestIn(uow, {
@@ -216,7 +238,9 @@ export class KfSync {
         ...(servicer ? { sender_type: 'servicer' as const, sender_id: item.servicer_userid ?? null } : {}),
       });
       if (!r.created || servicer) return;
-      await windows.customerWrote(uow.tx, item.open_kfid, item.external_userid, item.sent_at);
+      const key = `${item.open_kfid}\n${item.external_userid}`;
+      const prev = work.wrote.get(key);
+      if (!prev || prev.at <= item.sent_at) work.wrote.set(key, { open_kfid: item.open_kfid, external_userid: item.external_userid, at: item.sent_at });
       if (r.newConversation) after.push(() => sessions.started(r.conversation, item.external_userid));
       return;
     }
@@ -246,7 +270,11 @@ export class KfSync {
       case 'msg_send_fail': {
         const failMsgId = String(item.data.fail_msgid ?? '');
         const failType = Number(item.data.fail_type ?? 0);
-        if (failType === 4 || failType === 6) await windows.close(item.open_kfid, ext);
+        if (failType === 4 || failType === 6) {
+          // in order: a message earlier in the chunk reopened the window, this event closes it
+          await this.windowsRestart(work);
+          await windows.close(item.open_kfid, ext, uow.tx);
+        }
         after.push(async () => {
           await hub.setDelivery(failMsgId, { status: 'failed', fail_code: `wecom_fail_${failType}`, fail_reason: failTypeReason(failType) });
         });

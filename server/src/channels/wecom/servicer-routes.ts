@@ -4,13 +4,17 @@ import type { AuthService } from '../../auth/service.js';
 import { requireUser } from '../../auth/routes.js';
 import type { HubService } from '../../hub/index.js';
 import { AppError, notFound } from '../../core/errors.js';
+import type { AuthUser } from '../../auth/service.js';
 import { KF_STATE, type KfSessions } from './kf-sessions.js';
+
+export type HandedOver = (conversationId: string, servicerUserid: string, by: AuthUser) => Promise<void>;
 
 /**
  * Hands a 微信客服 session to a WeCom-native servicer (service_state 3): the customer is then
  * served from the WeCom client, and kefu stops sending (WeCom would refuse with 95018).
+ * From 3 WeCom allows only another servicer (3) or the end (4), never kefu's API again.
  */
-export function wecomServicerRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService; sessions: KfSessions }) {
+export function wecomServicerRoutes(app: AppInstance, deps: { auth: AuthService; hub: HubService; sessions: KfSessions; onHandedOver?: HandedOver }) {
   app.post('/api/conversations/:id/wecom-servicer', {
     preHandler: requireUser(deps.auth),
     schema: {
@@ -26,6 +30,7 @@ export function wecomServicerRoutes(app: AppInstance, deps: { auth: AuthService;
     const ext = await deps.hub.externalIdOf(conv);
     const moved = await deps.sessions.trans(conv, ext, KF_STATE.servicer, req.body.servicer_userid);
     if (!moved) throw new AppError(502, 'wecom_refused', '企业微信拒绝了转接（接待人员需为「正在接待」状态）');
+    await deps.onHandedOver?.(conv.id, req.body.servicer_userid, req.user!);
     return (await deps.hub.getConversation(conv.id))!;
   });
 }
