@@ -275,6 +275,17 @@ describe('agent workspace UI (browser)', () => {
     expect(all).toBeGreaterThanOrEqual(2);
     await expect.poll(() => lead.page.getByTestId('conversation-item').count(), live).toBe(all);
     await expect.poll(() => tabCount(lead.page, 'all', 'total'), live).toBe(all);
+
+    // 接管: agent2's conversation becomes the supervisor's, with the reason stored
+    await item(lead.page, '赵女士').click();
+    await lead.page.getByTestId('take-over-button').click();
+    await lead.page.getByTestId('take-over-confirm').click();
+    const zhao = await conversationOf('赵女士');
+    const leadId = (await api(s.kefu.url, 'GET', '/api/me', undefined, as('lead'))).body.id;
+    await eventually(async () => (await api(s.kefu.url, 'GET', `/api/conversations/${zhao.id}`, undefined, as('lead'))).body.assignee_id === leadId, 'taken over by lead');
+    const why = (await api(s.kefu.url, 'GET', `/api/conversations/${zhao.id}/routing`, undefined, as('lead'))).body.decision;
+    expect(why).toMatchObject({ outcome: 'taken_over', agent_id: leadId });
+    await lead.page.getByTestId('take-over-button').waitFor({ state: 'detached' });
     expect(lead.errors).toEqual([]);
     await lead.close();
   });

@@ -8,7 +8,7 @@ import { isUrgent, type Conversation, type Message, type MessageContent } from '
 import ConversationList from '../components/ConversationList';
 import ChatPanel from '../components/ChatPanel';
 import SidePanel from '../workspace/SidePanel';
-import TransferButton from '../workspace/TransferDialog';
+import TransferButton, { TakeOverButton } from '../workspace/TransferDialog';
 import { useTyping } from '../workspace/useTyping';
 import { onOpenRequest } from '../workspace/openConversation';
 import { inView, listUrl } from '../workspace/views';
@@ -375,6 +375,7 @@ export default function WorkspacePage({ session, realtime, outbox, mobile, onUnr
       actions={
         <>
           <TransferButton conversation={selected} me={me} compact={mobile} />
+          {manager ? <TakeOverButton conversation={selected} me={me} compact={mobile} /> : null}
           {!wide ? (
             <Tooltip title={t('ws.side.open')}>
               <Button icon={<IdcardOutlined />} onClick={() => setSideOpen(true)} data-testid="open-side" aria-label={t('ws.side.open')} />

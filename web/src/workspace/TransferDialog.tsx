@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Badge, Button, Empty, Input, Modal, Progress, Radio, Segmented, Select, Spin, Tag, Tooltip } from 'antd';
-import { SwapOutlined } from '@ant-design/icons';
+import { App as AntApp, Badge, Button, Empty, Input, Modal, Popconfirm, Progress, Radio, Segmented, Select, Spin, Tag, Tooltip } from 'antd';
+import { SwapOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, errMsg } from '../api';
 import type { Conversation } from '../types';
@@ -145,5 +145,36 @@ export default function TransferButton({ conversation, me, compact }: { conversa
       </Tooltip>
       <TransferModal conversation={conversation} me={me} open={open} onClose={() => setOpen(false)} />
     </>
+  );
+}
+
+/**
+ * 「接管」for supervisors and admins: the conversation becomes theirs at once (recorded as a
+ * routing decision with who and why); the agent who had it sees it leave their list.
+ */
+export function TakeOverButton({ conversation, me, compact }: { conversation: Conversation; me: string | undefined; compact?: boolean }) {
+  const { t } = useTranslation();
+  const { message: toast } = AntApp.useApp();
+  const [busy, setBusy] = useState(false);
+  if (conversation.assignee_id === me || conversation.status === 'closed' || conversation.status === 'bot') return null;
+  const takeOver = async () => {
+    setBusy(true);
+    try {
+      await api(`/api/conversations/${encodeURIComponent(conversation.id)}/take-over`, { body: {} });
+      toast.success(t('ws.takeOver.ok'));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) toast.error(t('ws.takeOver.failed', { reason: errMsg(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Popconfirm title={t('ws.takeOver.confirm', { name: conversation.customer.display_name })} onConfirm={() => void takeOver()} okButtonProps={{ 'data-testid': 'take-over-confirm' } as React.ComponentProps<typeof Button>}>
+      <Tooltip title={compact ? t('ws.takeOver.button') : undefined}>
+        <Button icon={<UserSwitchOutlined />} loading={busy} data-testid="take-over-button">
+          {compact ? null : t('ws.takeOver.button')}
+        </Button>
+      </Tooltip>
+    </Popconfirm>
   );
 }
