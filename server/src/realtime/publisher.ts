@@ -41,7 +41,6 @@ export class Publisher {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        if (process.env.RT_OFF) { for (const e of batch) this.emit(e.stream, e.type, e.payload); continue; }
         const seqs = await this.log.append(batch, this.clock.now().toISOString());
         batch.forEach((e, i) => this.emit(e.stream, e.type, e.payload, { stream: e.stream, seq: seqs[i] }));
       } catch (err) {
