@@ -123,7 +123,6 @@ describe('admin (browser)', () => {
     expect(mine).toMatchObject({ first_response_minutes: 60, resolution_minutes: 600, warn_before_minutes: 10 });
     expect(mine.escalation).toHaveLength(2);
     await page.mouse.move(700, 700);
-    await dismissToasts(page);
     await screenshot(page, 'admin-sla.png');
     expect(errors).toEqual([]);
     await ctx.close();
@@ -170,7 +169,6 @@ describe('admin (browser)', () => {
     await expect.poll(() => fieldError(page, 'template-subject').textContent()).toContain('{{nosuch}}');
     await page.getByTestId('template-subject').fill('【SLA预警】{{ticketNo}} 快超时了');
     expect(await page.getByTestId('template-preview').textContent()).toContain('T20261124-0007 快超时了');
-    await dismissToasts(page);
     await screenshot(page, 'admin-templates.png');
     await page.getByTestId('template-save').click();
     await page.getByTestId('template-card').and(page.locator('[data-name="sla_warning"]')).filter({ hasText: '已修改' }).waitFor();
@@ -179,7 +177,6 @@ describe('admin (browser)', () => {
     await page.getByTestId('log-row').first().waitFor();
     expect(await page.getByTestId('log-row').and(page.locator('[data-channel="wecom"]')).first().getByTestId('log-outcome').getAttribute('data-outcome')).toBe('sent');
     expect(await page.getByTestId('log-row').and(page.locator('[data-channel="email"]')).first().textContent()).toContain('渠道未配置');
-    await dismissToasts(page);
     await screenshot(page, 'admin-notification-log.png');
 
     await page.getByTestId('admin-nav-preferences').click();
@@ -189,7 +186,6 @@ describe('admin (browser)', () => {
     await page.getByText('已保存').first().waitFor();
     const prefs = (await api(s.kefu.url, 'GET', '/api/notifications/preferences', undefined, token)).body;
     expect(prefs.quietHours).toMatchObject({ start: '22:00', end: '08:00', timeZone: 'Asia/Shanghai' });
-    await dismissToasts(page);
     await screenshot(page, 'admin-preferences.png');
     expect(errors).toEqual([]);
     await ctx.close();

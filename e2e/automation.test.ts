@@ -55,7 +55,6 @@ describe('automation (browser)', () => {
     await page.getByTestId('trigger-cron').fill('every morning at nine');
     await page.getByTestId('rule-save').click();
     await expect.poll(() => fieldError(page, 'trigger-cron').textContent()).toContain('invalid cron expression');
-    await dismissToasts(page);
     await screenshot(page, 'automation-rule-error.png');
     await page.keyboard.press('Escape');
     await page.getByTestId('rule-form').waitFor({ state: 'detached' });
@@ -104,7 +103,6 @@ describe('automation (browser)', () => {
 
     await page.getByTestId('automation-nav-rules').click();
     await rule(page, '投诉关键词打标签').waitFor();
-    await dismissToasts(page);
     await screenshot(page, 'automation-rules.png');
     expect(errors).toEqual([]);
     await ctx.close();

@@ -74,12 +74,16 @@ export async function loginAs(page: Page, username = 'agent1', password = 'kefu1
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // no blinking caret, no running transitions in the picture
-  await page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
+  // no blinking caret, no running transitions in the picture; taken away again after, as antd's
+  // modals and drawers finish closing on animation end and the test goes on using the page
+  await dismissToasts(page);
+  const freeze = await page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
   await page.screenshot({ path: join(SCREENSHOT_DIR, name) });
+  await freeze.evaluate((el) => (el as Element).remove());
 }
 
 /** Removes Ant Design toasts (they would sit on top of a screenshot for three seconds). */
+/** toasts and notices pass; a picture of a page is taken without them */
 export async function dismissToasts(page: Page): Promise<void> {
-  await page.evaluate(() => document.querySelectorAll('.ant-message-notice').forEach((n) => n.remove()));
+  await page.evaluate(() => document.querySelectorAll('.ant-message-notice, .ant-notification-notice').forEach((n) => n.remove()));
 }

@@ -17,17 +17,6 @@ const openTraining = async (page: Page, item: string) => {
   await page.getByRole('menuitem', { name: item }).click();
 };
 
-/**
- * screenshot() freezes animations with a style tag for the picture; antd's modals and drawers finish
- * closing on animation end, so the tag is taken away again before the test goes on.
- */
-async function picture(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  await page.evaluate(() => {
-    for (const el of Array.from(document.querySelectorAll('style'))) if (el.textContent?.includes('caret-color: transparent !important')) el.remove();
-  });
-}
-
 beforeAll(async () => {
   assertWebBuilt();
   s = await startStack();
@@ -62,7 +51,7 @@ describe('training platform (browser)', () => {
     expect(answer, 'the answer explains the steps').toMatch(/1\.[\s\S]*2\./);
     expect(await page.getByTestId('test-tokens').textContent()).toContain('发票');
     await page.mouse.move(0, 0);
-    await picture(page, 'training-test.png');
+    await screenshot(page, 'training-test.png');
 
     // ── edit the FAQ ──
     await openTraining(page, 'FAQ 管理');
@@ -74,7 +63,7 @@ describe('training platform (browser)', () => {
     await similar.fill('发票在小程序哪里开');
     await similar.press('Enter');
     await page.getByTestId('faq-similar').getByText('发票在小程序哪里开').waitFor();
-    await picture(page, 'training-faq-editor.png');
+    await screenshot(page, 'training-faq-editor.png');
     await page.getByTestId('faq-save').click();
     await page.getByText('已保存（草稿），发布后生效').waitFor();
     await question.waitFor({ state: 'hidden' });
@@ -96,7 +85,7 @@ describe('training platform (browser)', () => {
     await page.locator('.ant-modal-wrap').waitFor({ state: 'hidden' });
     await page.locator('.ant-message-notice').first().waitFor({ state: 'detached' });
     await page.mouse.move(0, 0);
-    await picture(page, 'training-publish.png');
+    await screenshot(page, 'training-publish.png');
 
     // the published model knows the new phrasing
     await openTraining(page, '测试台');
@@ -117,7 +106,7 @@ describe('training platform (browser)', () => {
     expect(Number(await page.getByTestId('eval-accuracy').getAttribute('data-value'))).toBeGreaterThan(0.5);
     await page.waitForTimeout(600); // the chart's entry animation
     await page.mouse.move(0, 0);
-    await picture(page, 'training-evaluate.png');
+    await screenshot(page, 'training-evaluate.png');
 
     // a deep link survives a reload (the server answers index.html for unknown GETs)
     await page.reload();

@@ -39,15 +39,6 @@ async function conversationOf(name: string): Promise<Json> {
   }, `conversation of ${name}`);
 }
 
-/**
- * A screenshot on a page the test goes on using: screenshot() switches animations off, which
- * leaves Ant Design's closing modals and notifications half-gone; switch them back on after.
- */
-async function shot(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  await page.evaluate(() => document.querySelectorAll('style').forEach((el) => el.textContent?.includes('caret-color: transparent') && el.remove()));
-}
-
 async function pickStatus(page: Page, status: string): Promise<void> {
   await page.getByTestId('agent-status').click();
   await page.getByTestId(`status-option-${status}`).click();
@@ -173,7 +164,7 @@ describe('agent workspace UI (browser)', () => {
     expect(await reason.textContent()).toBe(stored.reason);
     expect(await page.getByTestId('why-candidates').textContent()).toContain('李小美');
     await page.getByTestId('why-chart').waitFor();
-    if (SCREENSHOTS) await shot(page, 'workspace-why.png');
+    if (SCREENSHOTS) await screenshot(page, 'workspace-why.png');
   });
 
   it('the customer 360 panel shows CRM orders and saves a tag and a note', async () => {
@@ -205,7 +196,7 @@ describe('agent workspace UI (browser)', () => {
     if (SCREENSHOTS) {
       await panel.locator('.c360-name').click();
       await page.mouse.move(0, 0);
-      await shot(page, 'workspace-360.png');
+      await screenshot(page, 'workspace-360.png');
     }
   });
 
@@ -248,7 +239,7 @@ describe('agent workspace UI (browser)', () => {
     expect(await page.getByTestId('transfer-agent-agent4').locator('input').isDisabled(), 'offline agents cannot take it').toBe(true);
     await agent2Row.click();
     await page.getByTestId('transfer-note').fill('客户要查顺丰物流，单号已在对话里');
-    if (SCREENSHOTS) await shot(page, 'workspace-transfer.png');
+    if (SCREENSHOTS) await screenshot(page, 'workspace-transfer.png');
     await page.getByTestId('transfer-submit').click();
 
     const zhao = await conversationOf('赵女士');
@@ -348,12 +339,7 @@ describe('agent workspace UI (browser)', () => {
     // the sample is 50 AMR frames of 20 ms: one second once decoded
     await expect.poll(() => voice.getAttribute('data-duration'), live).toMatch(/^(0\.9|1)/);
     expect(await voice.getAttribute('data-state')).not.toBe('error');
-    if (SCREENSHOTS) {
-      // the picture is about the messages: dismiss the assignment notices first
-      for (const close of await page.locator('.ant-notification-notice-close').all()) await close.click();
-      await page.locator('.ant-notification-notice').first().waitFor({ state: 'detached' });
-      await shot(page, 'workspace-message-types.png');
-    }
+    await screenshot(page, 'workspace-message-types.png');
   });
 
   it('in English: tabs, panels and the status switch are translated', async () => {
@@ -366,7 +352,7 @@ describe('agent workspace UI (browser)', () => {
     expect(await page.getByTestId('side-tab-why').textContent()).toBe('Why me?');
     await page.getByTestId('side-tab-customer').click();
     await expect.poll(() => page.getByTestId('customer-panel').textContent(), live).toContain('Orders & contracts (CRM)');
-    if (SCREENSHOTS) await shot(page, 'workspace-en.png');
+    if (SCREENSHOTS) await screenshot(page, 'workspace-en.png');
     await page.getByTestId('lang-switch').click();
     await expect.poll(() => tab(page, 'mine').textContent(), live).toContain('我的');
   });
@@ -378,16 +364,16 @@ describe('agent workspace UI (browser)', () => {
     await item(p, '钱先生').waitFor();
     const mine = (await api(s.kefu.url, 'GET', '/api/conversations/counts', undefined, as('agent1'))).body.views.mine.total;
     await expect.poll(() => tabCount(p, 'mine', 'total'), live).toBe(mine);
-    if (SCREENSHOTS) await shot(p, 'workspace-phone-list.png');
+    if (SCREENSHOTS) await screenshot(p, 'workspace-phone-list.png');
     await item(p, '钱先生').click();
     await p.getByTestId('chat-panel').waitFor();
     expect(await p.getByTestId('conversation-list').count(), 'one view at a time').toBe(0);
-    if (SCREENSHOTS) await shot(p, 'workspace-phone-chat.png');
+    if (SCREENSHOTS) await screenshot(p, 'workspace-phone-chat.png');
     await p.getByTestId('open-side').click();
     await p.getByTestId('customer-panel').waitFor();
     await expect.poll(() => p.getByTestId('crm-order').count(), live).toBeGreaterThan(0);
     expect(await p.getByTestId('chat-panel').count()).toBe(0);
-    if (SCREENSHOTS) await shot(p, 'workspace-phone-360.png');
+    if (SCREENSHOTS) await screenshot(p, 'workspace-phone-360.png');
     await p.getByTestId('side-back').click();
     await p.getByTestId('chat-panel').waitFor();
     await p.getByTestId('chat-back').click();
