@@ -222,4 +222,29 @@ describe('admin (browser)', () => {
     expect(agent.errors).toEqual([]);
     await agent.ctx.close();
   });
+
+  it('routing and the queue: position notices switched on and an overflow rule saved from the page', async () => {
+    const { ctx, page, errors } = await newPage(browser, s.kefu.url);
+    await loginAs(page, 'admin');
+    await page.goto('/admin/routing');
+    await page.getByTestId('admin-routing').waitFor();
+    await expect.poll(() => page.getByTestId('routing-notices').getAttribute('aria-checked')).toBe('false');
+    await page.getByTestId('routing-notices').click();
+    await page.getByTestId('overflow-add').click();
+    const rule = page.getByTestId('overflow-rule').first();
+    await rule.getByTestId('overflow-from').click();
+    await page.locator('.ant-select-dropdown:visible').last().getByTitle('售前').click();
+    await input(page, 'overflow-minutes').fill('7');
+    await rule.getByTestId('overflow-to').click();
+    await page.locator('.ant-select-dropdown:visible').last().getByTitle('售后').click();
+    await screenshot(page, 'admin-routing.png');
+    await page.getByTestId('routing-save').click();
+    const saved = await eventually(async () => {
+      const r = (await api(s.kefu.url, 'GET', '/api/routing/settings', undefined, token)).body;
+      return r.queue_notice.enabled && r.overflow.length ? r : undefined;
+    }, 'routing settings saved');
+    expect(saved.overflow).toEqual([{ from_team: '售前', to_team: '售后', after_minutes: 7 }]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { lazy } from 'react';
-import { ApartmentOutlined, BellOutlined, CalendarOutlined, FieldTimeOutlined, FileTextOutlined, HistoryOutlined, TagsOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, BellOutlined, BranchesOutlined, CalendarOutlined, FieldTimeOutlined, FileTextOutlined, HistoryOutlined, TagsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import SectionLayout from '../components/SectionLayout';
 import './admin.css';
@@ -11,8 +11,9 @@ const DepartmentsPage = lazy(() => import('./DepartmentsPage'));
 const TemplatesPage = lazy(() => import('./TemplatesPage'));
 const NotificationLogPage = lazy(() => import('./NotificationLogPage'));
 const PreferencesPage = lazy(() => import('./PreferencesPage'));
+const RoutingPage = lazy(() => import('./RoutingPage'));
 
-/** 管理: ticket settings (calendars, SLA, categories, departments) and notifications; other roles see only their own notification settings. */
+/** 管理: routing and the queue, ticket settings (calendars, SLA, categories, departments) and notifications; other roles see only their own notification settings. */
 export default function AdminPage({ path, mobile, canAdmin }: { path: string; mobile: boolean; canAdmin: boolean }) {
   const { t } = useTranslation();
   const page = (key: string, icon: React.ReactNode, render: () => React.ReactNode) => ({ key, icon, label: t(`admin.nav.${key}`), render });
@@ -42,6 +43,7 @@ export default function AdminPage({ path, mobile, canAdmin }: { path: string; mo
             page('preferences', <BellOutlined />, () => <PreferencesPage />),
           ],
         },
+        { key: 'service', label: t('admin.groups.service'), pages: [page('routing', <BranchesOutlined />, () => <RoutingPage />)] },
       ] : [{ key: 'notify', label: t('admin.groups.notify'), pages: [page('preferences', <BellOutlined />, () => <PreferencesPage />)] }]}
     />
   );
