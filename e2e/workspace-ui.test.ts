@@ -167,7 +167,7 @@ describe('agent workspace UI (browser)', () => {
     if (SCREENSHOTS) await screenshot(page, 'workspace-why.png');
   });
 
-  it('the customer 360 panel shows CRM orders and saves a tag and a note', async () => {
+  it('the customer 360 panel shows CRM orders and saves a tag, a note and the region', async () => {
     const { page } = agent1;
     const zhao = await conversationOf('赵女士');
     await item(page, '赵女士').click();
@@ -193,6 +193,11 @@ describe('agent workspace UI (browser)', () => {
     await panel.getByTestId('customer-note').fill('偏好顺丰，周末不方便收件');
     await panel.getByTestId('customer-note-save').click();
     await eventually(async () => (await api(s.kefu.url, 'GET', `/api/customers/${zhao.customer.id}`, undefined, as('agent1'))).body.note === '偏好顺丰，周末不方便收件', 'the note is saved');
+
+    // the region routing prefers agents for (saved when the field is left)
+    await panel.getByTestId('customer-region').fill('广东');
+    await panel.getByTestId('customer-region').press('Enter');
+    await eventually(async () => (await api(s.kefu.url, 'GET', `/api/customers/${zhao.customer.id}`, undefined, as('agent1'))).body.region === '广东', 'the region is saved');
     if (SCREENSHOTS) {
       await panel.locator('.c360-name').click();
       await page.mouse.move(0, 0);

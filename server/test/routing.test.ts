@@ -115,6 +115,8 @@ describe('routing picks the documented agent, and says why', () => {
     vip?: boolean;
     previous?: string;
     english?: string;
+    /** the customer's region, set on their profile before the hand-off */
+    region?: string;
     expect: string | null;
     reason: RegExp;
     excluded?: [string, RegExp];
@@ -156,6 +158,11 @@ describe('routing picks the documented agent, and says why', () => {
       english: 'Hello, I would like to ask about my order please', expect: 'a_en', reason: /分配给 Lily：技能「English」3 级/,
     },
     {
+      name: 'a customer from 广东 → the agent who knows 广东, otherwise equal',
+      agents: [{ key: 'a_one', name: '坐席己', idleSince: '2026-01-01T00:00:00.000Z' }, { key: 'a_gd', name: '粤语辛', skills: { 广东: 3 }, idleSince: '2026-01-02T00:00:00.000Z' }],
+      intent: null, region: '广东', expect: 'a_gd', reason: /分配给 粤语辛：.*熟悉客户所在地区「广东」3 级（\+10）/,
+    },
+    {
       name: 'nobody online → stays queued',
       agents: [],
       intent: INVOICE, expect: null, reason: /当前没有在线坐席，进入排队等待/,
@@ -182,6 +189,7 @@ describe('routing picks the documented agent, and says why', () => {
         await settle();
       } else {
         id = await conversation({ ext, text: null });
+        if (c.region) expect((await http('PATCH', `/api/customers/${(await kefu.hub.getConversation(id))!.customer_id}`, { region: c.region })).status).toBe(200);
         await handoff(id, c.intent ?? null, { vip: c.vip });
       }
       const conv = (await kefu.hub.getConversation(id))!;

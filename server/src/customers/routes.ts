@@ -18,6 +18,7 @@ export const customerSchema = z.object({
   tier: z.string(),
   tags: z.array(z.string()),
   note: z.string().nullable(),
+  region: z.string().nullable().describe('e.g. 广东; routing prefers agents with a skill of that name'),
   identities: z.array(z.object({ channel: z.string(), external_id: z.string(), profile: z.record(z.string(), z.unknown()).nullable().describe('the channel\'s own profile, e.g. WeChat nickname, gender, unionid') })),
   created_at: z.string(),
 });
@@ -35,7 +36,7 @@ function parseJson<T>(json: string | null, fallback: T): T {
  * Columns other modules added to customers: tags_json (automation, 008: its journeys and the 360
  * panel share the tags) and note (workspace, 012).
  */
-type CustomerDb = Kysely<Omit<Database, 'customers'> & { customers: Database['customers'] & { tags_json: string; note: string | null } }>;
+type CustomerDb = Kysely<Omit<Database, 'customers'> & { customers: Database['customers'] & { tags_json: string; note: string | null; region: string | null } }>;
 
 /** A customer with tags, note and channel identities (404 when unknown). */
 export async function loadCustomer(db: Kysely<Database>, id: string) {
@@ -43,7 +44,7 @@ export async function loadCustomer(db: Kysely<Database>, id: string) {
   if (!c) throw notFound('customer');
   const identities = await db.selectFrom('customer_identities').select(['channel', 'external_id', 'profile_json']).where('customer_id', '=', id).execute();
   return {
-    id: c.id, display_name: c.display_name, avatar_url: c.avatar_url, tier: c.tier, tags: parseJson<string[]>(c.tags_json, []), note: c.note,
+    id: c.id, display_name: c.display_name, avatar_url: c.avatar_url, tier: c.tier, tags: parseJson<string[]>(c.tags_json, []), note: c.note, region: c.region,
     identities: identities.map((i) => ({ channel: i.channel, external_id: i.external_id, profile: parseJson<Record<string, unknown> | null>(i.profile_json, null) })),
     created_at: c.created_at,
   };
@@ -64,23 +65,25 @@ export function customerRoutes(app: AppInstance, deps: { db: Kysely<Database>; a
   app.patch('/api/customers/:id', {
     preHandler: auth,
     schema: {
-      tags: ['customers'], summary: 'Correct a customer\'s name or membership tier; set their tags and note', security,
+      tags: ['customers'], summary: 'Correct a customer\'s name or membership tier; set their tags, note and region', security,
       params: z.object({ id: z.string().max(64) }),
       body: z.strictObject({
         display_name: z.string().trim().min(1).max(64).optional(),
         tier: z.enum(TIERS).optional(),
         tags: tagsSchema.optional(),
         note: z.string().trim().max(2000).nullable().optional(),
+        region: z.string().trim().max(32).nullable().optional(),
       }),
       response: { 200: customerSchema },
     },
   }, async (req) => {
     await load(req.params.id);
-    const { tags, note, ...rest } = req.body;
+    const { tags, note, region, ...rest } = req.body;
     await (db as unknown as CustomerDb).updateTable('customers').set({
       ...rest,
       ...(tags ? { tags_json: JSON.stringify(tags) } : {}),
       ...(note !== undefined ? { note: note || null } : {}),
+      ...(region !== undefined ? { region: region || null } : {}),
       updated_at: deps.clock.now().toISOString(),
     }).where('id', '=', req.params.id).execute();
     const open = await db.selectFrom('conversations').select('id').where('customer_id', '=', req.params.id).where('status', '<>', 'closed').execute();

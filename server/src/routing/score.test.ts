@@ -23,6 +23,14 @@ describe('intent → need', () => {
 });
 
 describe('the score', () => {
+  it('prefers an agent who knows the customer\'s region, in proportion to the level', () => {
+    const [first, second] = rank(ctx({ region: '广东' }), [agent('x'), agent('gd', { skills: { 广东: 2 } })]);
+    expect(first!.agent_id).toBe('gd');
+    expect(first!.score - second!.score).toBeCloseTo((WEIGHTS.region * 2) / 3, 1);
+    expect(first!.parts.find((p) => p.step === 'region')?.why).toBe('熟悉客户所在地区「广东」2 级');
+    expect(rank(ctx(), [agent('gd', { skills: { 广东: 3 } })])[0]!.parts.some((p) => p.step === 'region')).toBe(false);
+  });
+
   it('adds the documented parts', () => {
     const c = ctx({ need: needOf({ id: 'invoice', name: '发票开具' }, null, false), vip: true, last_agent_id: 'a' });
     const [a] = rank(c, [agent('a', { team: '售后', skills: { 发票: 3 }, load: 1, capacity: 4, rating: 5 })]);

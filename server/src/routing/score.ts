@@ -6,7 +6,7 @@ import type { Need } from './skills.js';
  * then scorers (how well each may), then the pick. Every step says why in Chinese, and the
  * explanation stored with the decision is just those sentences.
  *
- * Score (max 120):
+ * Score (max 130):
  *   skill   40 × mean(level/3) over the skills the conversation needs (0 when none is needed)
  *   team    10 when the agent is in the team the need belongs to
  *   load    20 × (1 − load/capacity)            — the emptier the better
@@ -14,9 +14,11 @@ import type { Need } from './skills.js';
  *   sticky  25 when the agent served this customer last
  *   vip     15 for a VIP customer and a senior agent (level 3 in a needed skill, or in any
  *           skill when none is needed)
+ *   region  10 × level/3 when the customer's region (profile) is a skill of the agent, e.g. an
+ *           agent with skill 广东 (dialect, local stores and couriers) for a customer from 广东
  * The highest score wins; ties go to the agent idle longest (oldest last assignment).
  */
-export const WEIGHTS = { skill: 40, team: 10, load: 20, rating: 10, sticky: 25, vip: 15 } as const;
+export const WEIGHTS = { skill: 40, team: 10, load: 20, rating: 10, sticky: 25, vip: 15, region: 10 } as const;
 
 export type AgentSnapshot = {
   id: string;
@@ -38,6 +40,8 @@ export type RoutingContext = {
   only_team: string | null;
   /** the agent who transferred the conversation away */
   exclude_agent_id: string | null;
+  /** the customer's region from their profile (e.g. 广东), if known */
+  region?: string | null;
 };
 
 export type Part = { step: keyof typeof WEIGHTS; points: number; why: string };
@@ -94,6 +98,10 @@ export const SCORERS: Scorer[] = [
     if (!c.vip) return null;
     const levels = c.need.skills.length ? c.need.skills.map((s) => a.skills[s] ?? 0) : Object.values(a.skills);
     return levels.some((l) => l >= 3) ? { step: 'vip', points: WEIGHTS.vip, why: 'VIP 客户 → 资深坐席' } : null;
+  },
+  function region(c, a) {
+    const level = c.region ? Math.max(0, Math.min(3, a.skills[c.region] ?? 0)) : 0;
+    return level ? { step: 'region', points: round((WEIGHTS.region * level) / 3), why: `熟悉客户所在地区「${c.region}」${level} 级` } : null;
   },
 ];
 

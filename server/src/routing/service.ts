@@ -316,9 +316,11 @@ export class RoutingService {
     const target = await this.db.selectFrom('routing_targets').leftJoin('teams', 'teams.id', 'routing_targets.team_id')
       .select(['teams.name as team', 'routing_targets.exclude_agent_id']).where('conversation_id', '=', conversation.id).executeTakeFirst();
     const vip = conversation.customer.tier === 'VIP' || conversation.priority === PRIORITY.vip;
-    const ctx: RoutingContext = { need, vip, last_agent_id: last?.assignee_id ?? null, only_team: target?.team ?? null, exclude_agent_id: target?.exclude_agent_id ?? null };
+    const region = (await (this.db as unknown as Kysely<{ customers: { id: string; region: string | null } }>).selectFrom('customers').select('region')
+      .where('id', '=', conversation.customer_id).executeTakeFirst())?.region ?? null;
+    const ctx: RoutingContext = { need, vip, last_agent_id: last?.assignee_id ?? null, only_team: target?.team ?? null, exclude_agent_id: target?.exclude_agent_id ?? null, region };
     const info = {
-      intent, need: need.source, skills: need.skills, team: need.team, vip, tier: conversation.customer.tier,
+      intent, need: need.source, skills: need.skills, team: need.team, vip, tier: conversation.customer.tier, region,
       priority: conversation.priority, last_agent_id: ctx.last_agent_id, only_team: ctx.only_team, channel: conversation.channel,
     };
     return { ctx, info };

@@ -82,15 +82,16 @@ export default function CustomerPanel({ conversation, socket }: { conversation: 
     };
   }, [socket, customerId, load]);
 
-  const patch = async (body: { tags?: string[]; note?: string | null }) => {
+  const patch = async (body: { tags?: string[]; note?: string | null; region?: string | null }) => {
     const r = await api<Customer360['customer']>(`/api/customers/${encodeURIComponent(customerId)}`, { method: 'PATCH', body });
     setData((d) => (d ? { ...d, customer: r } : d));
     return r;
   };
-  const saveTags = async (tags: string[]) => {
-    setData((d) => (d ? { ...d, customer: { ...d.customer, tags } } : d));
+  /** tags and region save at once, shown before the answer (reloaded if it fails) */
+  const saveField = async (body: { tags: string[] } | { region: string | null }) => {
+    setData((d) => (d ? { ...d, customer: { ...d.customer, ...body } } : d));
     try {
-      await patch({ tags });
+      await patch(body);
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) toast.error(t('ws.c360.saveFailed', { reason: errMsg(e) }));
       void load();
@@ -137,13 +138,25 @@ export default function CustomerPanel({ conversation, socket }: { conversation: 
             mode="tags"
             style={{ width: '100%' }}
             value={c.tags}
-            onChange={(v: string[]) => void saveTags(v.map((x) => x.trim()).filter(Boolean))}
+            onChange={(v: string[]) => void saveField({ tags: v.map((x) => x.trim()).filter(Boolean) })}
             options={TAG_SUGGESTIONS.map((x) => ({ value: x, label: x }))}
             placeholder={t('ws.c360.tagsPlaceholder')}
             tokenSeparators={[',', '，']}
             maxTagTextLength={16}
           />
         </div>
+        <div className="side-title" style={{ marginTop: 12 }}>
+          {t('ws.c360.region')}
+        </div>
+        <Input
+          key={c.region ?? ''}
+          defaultValue={c.region ?? ''}
+          maxLength={32}
+          placeholder={t('ws.c360.regionPlaceholder')}
+          onBlur={(e) => e.target.value.trim() !== (c.region ?? '') && void saveField({ region: e.target.value.trim() || null })}
+          onPressEnter={(e) => e.currentTarget.blur()}
+          data-testid="customer-region"
+        />
         <div className="side-title" style={{ marginTop: 12 }}>
           {t('ws.c360.note')}
         </div>

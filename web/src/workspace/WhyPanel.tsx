@@ -7,8 +7,8 @@ import { api, errMsg } from '../api';
 import Chart from '../training/Chart';
 import type { RoutingCandidate, RoutingDecision } from './types';
 
-const STEPS = ['skill', 'team', 'load', 'rating', 'sticky', 'vip'] as const;
-const STEP_COLORS: Record<(typeof STEPS)[number], string> = { skill: '#1677ff', team: '#13c2c2', load: '#52c41a', rating: '#faad14', sticky: '#722ed1', vip: '#eb2f96' };
+const STEPS = ['skill', 'team', 'load', 'rating', 'sticky', 'vip', 'region'] as const;
+const STEP_COLORS: Record<(typeof STEPS)[number], string> = { skill: '#1677ff', team: '#13c2c2', load: '#52c41a', rating: '#faad14', sticky: '#722ed1', vip: '#eb2f96', region: '#fa8c16' };
 const OUTCOME_COLOR = { assigned: 'blue', queued: 'orange', transferred: 'purple' } as const;
 
 /** Each candidate's score as a stacked bar of its parts (skills, team, load, rating, stickiness, VIP). */

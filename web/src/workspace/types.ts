@@ -42,7 +42,7 @@ export type RoutingDecision = {
 
 export type CustomerIdentity = { channel: string; external_id: string; profile: Record<string, unknown> | null };
 export type Customer360 = {
-  customer: { id: string; display_name: string; avatar_url: string | null; tier: string; tags: string[]; note: string | null; identities: CustomerIdentity[]; created_at: string };
+  customer: { id: string; display_name: string; avatar_url: string | null; tier: string; tags: string[]; note: string | null; region: string | null; identities: CustomerIdentity[]; created_at: string };
   conversations: { id: string; channel: 'wecom_kf' | 'web'; status: string; created_at: string; closed_at: string | null; last_message_at: string; last_message_preview: string | null; assignee_name: string | null }[];
   tickets: { id: string; number: string; title: string; status: string; priority: string; created_at: string }[];
   crm: {
