@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, dismissToasts, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { antInput, assertWebBuilt, dismissToasts, fieldError, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * 管理 in a real browser: a company day off on the office calendar moves a ticket's SLA due
@@ -20,9 +20,6 @@ const dueText = (iso: string) => {
   const b = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString();
   return `${b.slice(5, 10)} ${b.slice(11, 16)}`;
 };
-/** antd puts a test id on the <input> itself or on its wrapper, depending on the component */
-const input = (page: Page, testId: string) => page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
-const fieldError = (page: Page, testId: string) => page.locator('.ant-form-item').filter({ has: page.getByTestId(testId) }).locator('.ant-form-item-explain-error');
 
 beforeAll(async () => {
   assertWebBuilt();
@@ -95,13 +92,13 @@ describe('admin (browser)', () => {
 
     await page.getByTestId('sla-new').click();
     await page.getByTestId('sla-field-name').fill('金卡客户加急');
-    await input(page, 'sla-field-first').fill('45');
-    await input(page, 'sla-field-resolution').fill('600');
-    await input(page, 'sla-field-warn').fill('90');
+    await antInput(page, 'sla-field-first').fill('45');
+    await antInput(page, 'sla-field-resolution').fill('600');
+    await antInput(page, 'sla-field-warn').fill('90');
     await page.getByTestId('sla-save').click();
     // the server's rule (warning must come before the target), next to the field
     await expect.poll(() => fieldError(page, 'sla-field-warn').textContent()).toContain('预警提前量必须小于时限');
-    await input(page, 'sla-field-warn').fill('10');
+    await antInput(page, 'sla-field-warn').fill('10');
     await page.getByTestId('sla-add-level').click();
     expect(await page.getByTestId('sla-level').count()).toBe(2);
     await dismissToasts(page);
@@ -115,7 +112,7 @@ describe('admin (browser)', () => {
     // edit: 45 → 60 minutes
     await row.getByTestId('sla-edit').click();
     await expect.poll(() => page.getByTestId('sla-field-name').inputValue()).toBe('金卡客户加急');
-    await input(page, 'sla-field-first').fill('60');
+    await antInput(page, 'sla-field-first').fill('60');
     await page.getByTestId('sla-save').click();
     await expect.poll(() => row.getByTestId('sla-first-response').textContent()).toBe('1小时');
     const policies: Json[] = (await api(s.kefu.url, 'GET', '/api/admin/sla-policies', undefined, token)).body.items;
@@ -232,11 +229,15 @@ describe('admin (browser)', () => {
     await page.getByTestId('routing-notices').click();
     await page.getByTestId('overflow-add').click();
     const rule = page.getByTestId('overflow-rule').first();
-    await rule.getByTestId('overflow-from').click();
-    await page.locator('.ant-select-dropdown:visible').last().getByTitle('售前').click();
-    await input(page, 'overflow-minutes').fill('7');
-    await rule.getByTestId('overflow-to').click();
-    await page.locator('.ant-select-dropdown:visible').last().getByTitle('售后').click();
+    // one dropdown open at a time: the first must have finished closing before the second opens
+    const pick = async (testId: string, team: string) => {
+      await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+      await rule.getByTestId(testId).click();
+      await page.locator('.ant-select-dropdown:visible').getByTitle(team).click();
+    };
+    await pick('overflow-from', '售前');
+    await antInput(page, 'overflow-minutes').fill('7');
+    await pick('overflow-to', '售后');
     await screenshot(page, 'admin-routing.png');
     await page.getByTestId('routing-save').click();
     const saved = await eventually(async () => {

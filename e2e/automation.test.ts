@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { openDb } from '../server/src/db/connect.js';
 import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, dismissToasts, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { assertWebBuilt, dismissToasts, fieldError, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * 自动化 in a real browser: a journey is switched off, a rule built without code (customer
@@ -16,7 +16,6 @@ let browser: Browser;
 let token: string;
 
 const rule = (page: Page, name: string) => page.getByTestId('rule-row').filter({ hasText: name });
-const fieldError = (page: Page, testId: string) => page.locator('.ant-form-item').filter({ has: page.getByTestId(testId) }).locator('.ant-form-item-explain-error');
 
 beforeAll(async () => {
   assertWebBuilt();

@@ -87,3 +87,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function dismissToasts(page: Page): Promise<void> {
   await page.evaluate(() => document.querySelectorAll('.ant-message-notice, .ant-notification-notice').forEach((n) => n.remove()));
 }
+
+/** antd puts a test id on the <input> itself or on its wrapper, depending on the component */
+export const antInput = (page: Page, testId: string) => page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
+/** the validation message under the form field that holds the element with this test id */
+export const fieldError = (page: Page, testId: string) => page.locator('.ant-form-item').filter({ has: page.getByTestId(testId) }).locator('.ant-form-item-explain-error');

@@ -11,6 +11,24 @@ export { ROOT };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** An integer setting from the environment (BENCH_*), its default when unset; a bad value stops the run. */
+export function envInt(name: string, def: number, min = 1): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${v})`);
+  return n;
+}
+
+export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Progress lines on stderr, `[bench <part> <seconds since start>]`, so stdout stays the report. */
+export function stageLog(part: string): (s: string) => void {
+  const t0 = performance.now();
+  const tag = part ? `bench ${part}` : 'bench';
+  return (s) => void process.stderr.write(`[${tag} ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`);
+}
+
 export { freePort } from '../../server/test/harness.js';
 
 // ---------------------------------------------------------------------------------------------

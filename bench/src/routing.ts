@@ -20,24 +20,17 @@ import { loadConfig } from '../../server/src/config.js';
 import { startKefu, type Kefu } from '../../server/src/app.js';
 import { createLogger } from '../../server/src/core/logger.js';
 import { newId } from '../../server/src/core/ids.js';
-import { createDb, freePort, median, pool, type DbKind } from './lib.js';
+import { createDb, envInt, freePort, median, PG_ADMIN_URL, pool, stageLog, type DbKind } from './lib.js';
 
-const env = process.env;
-const int = (name: string, def: number) => {
-  const n = env[name] ? Number(env[name]) : def;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${env[name]})`);
-  return n;
-};
 const CFG = {
-  agents: int('BENCH_ROUTING_AGENTS', 500),
-  conversations: int('BENCH_ROUTING_CONVERSATIONS', 400),
-  reps: int('BENCH_REPS', 3),
+  agents: envInt('BENCH_ROUTING_AGENTS', 500),
+  conversations: envInt('BENCH_ROUTING_CONVERSATIONS', 400),
+  reps: envInt('BENCH_REPS', 3),
   capacity: 4,
-  pgAdminUrl: env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  pgAdminUrl: PG_ADMIN_URL,
 };
 const SKILLS = ['退换货', '发票', '物流', '过敏处理', '产品咨询', '活动规则', 'English'];
-const T0 = performance.now();
-const log = (s: string) => process.stderr.write(`[bench routing ${((performance.now() - T0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`);
+const log = stageLog('routing');
 
 export type RoutingResult = {
   db: DbKind;

@@ -37,20 +37,13 @@ import { io, type Socket } from 'socket.io-client';
 import { benchSla, printSla, type SlaResult } from './sla.js';
 import { benchRouting, printRouting, type RoutingResult } from './routing.js';
 import { benchFanout, type FanoutResult } from './fanout.js';
-import { cpuProbe, createDb, freePort, Http, killAllChildren, launch, median, pool, sleep, summarize, type CpuUse, type DbKind, type LatencySummary, type Proc } from './lib.js';
+import { cpuProbe, createDb, envInt, freePort, Http, killAllChildren, launch, median, PG_ADMIN_URL, pool, sleep, stageLog, summarize, type CpuUse, type DbKind, type LatencySummary, type Proc } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------
 
 const env = process.env;
-const int = (name: string, def: number, min = 1) => {
-  const v = env[name];
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got ${v})`);
-  return n;
-};
 const dbChoice = (env.BENCH_DB ?? 'both').toLowerCase();
 /**
  * BENCH_ONLY: a comma list of hub, fanout, sla, routing (default: all): the message hub, the
@@ -64,24 +57,24 @@ if (!['sqlite', 'postgres', 'both'].includes(dbChoice)) throw new Error(`BENCH_D
 
 const CFG = {
   dbs: (dbChoice === 'both' ? ['sqlite', 'postgres'] : [dbChoice]) as DbKind[],
-  messages: int('BENCH_MESSAGES', 3000),
-  customers: int('BENCH_CUSTOMERS', 200),
-  concurrency: int('BENCH_CONCURRENCY', 32),
-  reps: int('BENCH_REPS', 3),
-  rate: int('BENCH_RATE', 200),
-  pacedSeconds: int('BENCH_PACED_SECONDS', 10),
-  echoRequests: int('BENCH_ECHO_REQUESTS', 10_000),
-  timeoutS: int('BENCH_TIMEOUT_S', 480),
-  pgAdminUrl: env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  messages: envInt('BENCH_MESSAGES', 3000),
+  customers: envInt('BENCH_CUSTOMERS', 200),
+  concurrency: envInt('BENCH_CONCURRENCY', 32),
+  reps: envInt('BENCH_REPS', 3),
+  rate: envInt('BENCH_RATE', 200),
+  pacedSeconds: envInt('BENCH_PACED_SECONDS', 10),
+  echoRequests: envInt('BENCH_ECHO_REQUESTS', 10_000),
+  timeoutS: envInt('BENCH_TIMEOUT_S', 480),
+  pgAdminUrl: PG_ADMIN_URL,
 };
 
 /** Fan-out: the issue's 200 agents × 2 clients and 1,000 open conversations; 20 msg/s is one message per conversation every 50 s. */
 const FANOUT = {
-  agents: int('BENCH_FANOUT_AGENTS', 200),
-  devices: int('BENCH_FANOUT_DEVICES', 2),
-  conversations: int('BENCH_FANOUT_CONVERSATIONS', 1000),
-  rate: int('BENCH_FANOUT_RATE', 20),
-  seconds: int('BENCH_FANOUT_SECONDS', 10),
+  agents: envInt('BENCH_FANOUT_AGENTS', 200),
+  devices: envInt('BENCH_FANOUT_DEVICES', 2),
+  conversations: envInt('BENCH_FANOUT_CONVERSATIONS', 1000),
+  rate: envInt('BENCH_FANOUT_RATE', 20),
+  seconds: envInt('BENCH_FANOUT_SECONDS', 10),
 };
 /** kefu's KEFU_SECRET_KEY in the bench, so that the fan-out can sign its agents' tokens */
 const BENCH_SECRET = 'kefu-bench-secret-0123456789';
@@ -100,8 +93,7 @@ const DEMO = {
 };
 
 const now = () => performance.now();
-const log = (s: string) => process.stderr.write(`[bench ${((now() - T0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`);
-const T0 = now();
+const log = stageLog('');
 
 // ---------------------------------------------------------------------------------------------
 // Results

@@ -28,29 +28,23 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Kysely } from 'kysely';
 import { migrate, openDb } from '../../server/src/db/connect.js';
-import { createDb, freePort, launch, percentile, sleep, type DbKind, type Proc } from './lib.js';
+import { createDb, envInt, freePort, launch, PG_ADMIN_URL, percentile, sleep, stageLog, type DbKind, type Proc } from './lib.js';
 
 const env = process.env;
-const int = (name: string, def: number) => {
-  const n = env[name] ? Number(env[name]) : def;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${env[name]})`);
-  return n;
-};
 const CFG = {
-  tickets: int('BENCH_SLA_TICKETS', 100_000),
-  due: int('BENCH_SLA_DUE', 3_000),
-  windowS: int('BENCH_SLA_WINDOW_S', 60),
+  tickets: envInt('BENCH_SLA_TICKETS', 100_000),
+  due: envInt('BENCH_SLA_DUE', 3_000),
+  windowS: envInt('BENCH_SLA_WINDOW_S', 60),
   /** quiet time before the window, measured as "idle" */
-  idleS: int('BENCH_SLA_IDLE_S', 8),
-  pgAdminUrl: env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  idleS: envInt('BENCH_SLA_IDLE_S', 8),
+  pgAdminUrl: PG_ADMIN_URL,
 };
 const AIM_LATE_MS = 1000;
 const LEVEL1_MIN = 30; // sla_urgent: first response, level 1 after 30 min (7×24 calendar)
 const LATER_MS = 8 * 3_600_000; // where the tickets not due in the window fall due
 
 const DEMO = { corpId: 'ww5823bf96d3bd56c7', token: 'kefuDemoToken', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', secret: 'kefu-demo-kf-secret' };
-const T0 = performance.now();
-const log = (s: string) => process.stderr.write(`[bench sla ${((performance.now() - T0) / 1000).toFixed(1).padStart(5)}s] ${s}\n`);
+const log = stageLog('sla');
 
 export type SlaResult = {
   db: DbKind;
