@@ -48,7 +48,6 @@ export class QuickReplies {
         eb.and([eb('scope', '=', 'user'), eb('owner', '=', userId)]),
         ...(teamId ? [eb.and([eb('scope', '=', 'team'), eb('owner', '=', teamId)])] : []),
       ]))
-      .orderBy('hotkey')
       .execute();
   }
 

@@ -26,12 +26,12 @@ export class Handovers {
 
   /** An automation rule's `assign` action: a transfer like a supervisor's, recorded as the rules'. */
   async transferByRule(conversationId: string, to: { username: string } | { team: string }, note: string | undefined): Promise<{ decision_id: string; reason: string }> {
-    let body: { to_agent_id?: string; to_team?: string; note?: string } = { to_team: 'team' in to ? to.team : undefined, note };
-    if ('username' in to) {
-      const user = await this.db.selectFrom('users').select('id').where('username', '=', to.username).executeTakeFirst();
-      if (!user) throw notFound(`agent ${to.username}`);
-      body = { to_agent_id: user.id, note };
-    }
+    const agentId = async (username: string) => {
+      const user = await this.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      if (!user) throw notFound(`agent ${username}`);
+      return user.id;
+    };
+    const body = 'username' in to ? { to_agent_id: await agentId(to.username), note } : { to_team: to.team, note };
     const { decision } = await this.transfer(conversationId, RULES_ACTOR, body);
     return { decision_id: decision.id, reason: decision.reason };
   }
