@@ -60,6 +60,8 @@ describe('reply assistance (browser)', () => {
     await page.getByTestId('quick-text').fill('您好，我是小陈，很高兴为您服务～');
     await page.getByTestId('quick-save').click();
     await page.getByTestId('quick-layer-F3-user').waitFor();
+    // the edit dialog has finished closing: only the editor's own dialog is left
+    await expect.poll(() => page.locator('.ant-modal-wrap:visible').count()).toBe(1);
     if (SCREENSHOTS) await screenshot(page, 'workspace-quick-replies.png');
     const editor = page.getByRole('dialog', { name: '快捷回复 F1–F12' });
     await editor.getByRole('button', { name: 'Close' }).click();

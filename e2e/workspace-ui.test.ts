@@ -200,6 +200,7 @@ describe('agent workspace UI (browser)', () => {
     await eventually(async () => (await api(s.kefu.url, 'GET', `/api/customers/${zhao.customer.id}`, undefined, as('agent1'))).body.region === '广东', 'the region is saved');
     if (SCREENSHOTS) {
       await panel.locator('.c360-name').click();
+      await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' });
       await page.mouse.move(0, 0);
       await screenshot(page, 'workspace-360.png');
     }
