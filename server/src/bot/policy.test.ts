@@ -57,6 +57,25 @@ describe('bot decision', () => {
     expect(decision.content.items.map((i) => (i.type === 'click' ? i.id : ''))).toEqual(['faq:f_refund', 'faq:f_return']);
   });
 
+  it('clarifies when the runner-up is close, though the best intent passes the answer threshold (ambiguity margin)', () => {
+    const two = (p1: number, p2: number) =>
+      analysis({
+        confidence: p1,
+        intents: [
+          { intent_id: 'refund', name: '退款流程', confidence: p1 },
+          { intent_id: 'return', name: '退换货', confidence: p2 },
+        ],
+        faqs: [
+          { faq_id: 'f_refund', question: '怎么退款？', score: p1, why: [] },
+          { faq_id: 'f_return', question: '怎么退换货？', score: p2, why: [] },
+        ],
+      });
+    expect(run(two(0.67, 0.33)).decision.kind).toBe('clarify');
+    expect(run(two(0.9, 0.08)).decision).toMatchObject({ kind: 'answer', faq: { id: 'f_refund' } });
+    // a trainer who wants the old behaviour sets the margin to 0
+    expect(run(two(0.67, 0.33), emptyMemory(), { settings: { ...DEFAULT_BOT_SETTINGS, ambiguity_margin: 0 } }).decision.kind).toBe('answer');
+  });
+
   it('falls back on out-of-scope messages instead of forcing an intent', () => {
     const { decision, memory } = run(analysis({ input: '今天天气怎么样', out_of_scope: true, confidence: 0.7 }));
     expect(decision).toMatchObject({ kind: 'fallback', content: { type: 'text', text: DEFAULT_BOT_SETTINGS.fallback_text } });

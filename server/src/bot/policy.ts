@@ -1,5 +1,6 @@
 import type { MessageContent } from '../core/message.js';
 import type { Analysis, Faq, ScoredIntent } from './engine/types.js';
+import { bandOf } from './engine/bands.js';
 import type { BotSettings } from './settings.js';
 
 /** What the bot remembers about one conversation (stored as JSON in bot_state). */
@@ -47,7 +48,7 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
   const t = s.triggers;
   const top = a.intents[0] ?? null;
   // the bands come from the settings' thresholds, so trainers tune them without retraining
-  const band = a.out_of_scope || !top ? 'fallback' : top.confidence >= s.answer_threshold ? 'answer' : top.confidence >= s.clarify_threshold ? 'clarify' : 'fallback';
+  const band = a.out_of_scope || !top ? 'fallback' : bandOf(top.confidence, a.intents[1]?.confidence ?? 0, { answer: s.answer_threshold, clarify: s.clarify_threshold, margin: s.ambiguity_margin });
   const recognised = band !== 'fallback' ? top : null;
   const memory: BotMemory = {
     turns: before.turns + 1,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../core/clock.js';
+import { DEFAULT_THRESHOLDS } from './engine/bands.js';
 import { calendarDefinitionSchema, createCalendar, isWorkingTime, type BusinessCalendar } from '../calendar/index.js';
 
 
@@ -11,6 +12,8 @@ export const botSettingsSchema = z.strictObject({
   /** confidence bands (see engine types: answer ≥ answer, clarify ≥ clarify, else fallback) */
   answer_threshold: z.number().min(0).max(1),
   clarify_threshold: z.number().min(0).max(1),
+  /** answer only when the best intent leads the runner-up by this much (else clarify) */
+  ambiguity_margin: z.number().min(0).max(1),
   fallback_text: z.string().min(1).max(600),
   clarify_head: z.string().min(1).max(200),
   clarify_tail: z.string().max(200),
@@ -52,6 +55,7 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   enabled: true,
   answer_threshold: 0.6,
   clarify_threshold: 0.3,
+  ambiguity_margin: DEFAULT_THRESHOLDS.ambiguityMargin,
   fallback_text: '抱歉，这个问题我还没学会😅 您可以换个说法，或回复「人工」联系人工客服。',
   clarify_head: '您是想咨询以下哪个问题呢？',
   clarify_tail: '都不是？请换个说法，或回复「人工」。',

@@ -24,6 +24,7 @@ export type BotSettings = {
   enabled: boolean;
   answer_threshold: number;
   clarify_threshold: number;
+  ambiguity_margin: number;
   fallback_text: string;
   clarify_head: string;
   clarify_tail: string;
@@ -74,6 +75,7 @@ export default function BotSettingsPage() {
   const mode = Form.useWatch(['human_hours', 'mode'], form);
   const answerAt = Form.useWatch('answer_threshold', form);
   const clarifyAt = Form.useWatch('clarify_threshold', form);
+  const marginAt = Form.useWatch('ambiguity_margin', form);
   const sentimentAt = Form.useWatch(['triggers', 'sentiment_below'], form);
   const valued = (label: string, v: number | undefined) => (
     <span>
@@ -175,6 +177,9 @@ export default function BotSettingsPage() {
                 ]}
               >
                 <Slider min={0} max={1} step={0.01} marks={sliderMarks} data-testid="bot-clarify-threshold" />
+              </Form.Item>
+              <Form.Item name="ambiguity_margin" label={valued(t('training.bot.ambiguityMargin'), marginAt)} extra={t('training.bot.ambiguityMarginHint')}>
+                <Slider min={0} max={1} step={0.01} marks={sliderMarks} data-testid="bot-ambiguity-margin" />
               </Form.Item>
             </Card>
 

@@ -321,6 +321,8 @@ export const trainingZh = {
     answerThresholdHint: '最可能的意图达到该置信度时，机器人直接回答对应 FAQ。',
     clarifyThreshold: '澄清的置信度',
     clarifyThresholdHint: '介于两者之间时，给出候选问题菜单让客户选择；低于它则兜底回复。',
+    ambiguityMargin: '领先第二名的幅度',
+    ambiguityMarginHint: '最可能的意图须领先第二名至少这么多才直接回答，否则给出候选菜单（如只说「会员」：续费还是等级？）。设为 0 则不比较。',
     thresholdOrder: '澄清阈值不能高于回答阈值',
     sections: { basic: '基本', texts: '话术', triggers: '转人工触发条件', soothing: '排队安抚', hours: '人工服务时间' },
     texts: {
@@ -688,6 +690,8 @@ export const trainingEn: Shape<typeof trainingZh> = {
     answerThresholdHint: 'At or above this confidence of the top intent, the bot answers its FAQ.',
     clarifyThreshold: 'Clarify confidence',
     clarifyThresholdHint: 'Between the two, the bot offers a menu of candidate questions; below, it falls back.',
+    ambiguityMargin: 'Lead over the runner-up',
+    ambiguityMarginHint: 'The top intent must lead the second by at least this much for a direct answer; otherwise the bot offers the menu (a bare "membership": renewal or tiers?). 0 turns the comparison off.',
     thresholdOrder: 'The clarify threshold cannot be above the answer threshold',
     sections: { basic: 'Basics', texts: 'Texts', triggers: 'Hand-off triggers', soothing: 'Queue soothing', hours: 'Human service hours' },
     texts: {

@@ -10,11 +10,14 @@
  *   second block starts where the label order starts again; it is our test set.
  *   → smp-train.csv, smp-test.csv (text,label)
  * - ATEC 2018 / AFQMC paraphrase pairs (Ant Financial customer-service questions), from
- *   liuaiting/ATEC, data/atec_nlp_sim_train.csv: of rows 1–454, the first question of each
- *   paraphrase pair is a FAQ and the second its query; the first questions of the non-paraphrase
- *   pairs among rows 1–273 are extra FAQs that compete (95 queries; 95 + 217 FAQs). The figures
- *   in docs/architecture.md were measured on a hand copy that lacks 8 of those 217.
- *   → faq.csv (id,question), queries.csv (query,expected_id)
+ *   liuaiting/ATEC, data/atec_nlp_sim_train.csv, in three disjoint blocks of rows. In each, the
+ *   first question of a paraphrase pair is a FAQ and the second its query; the first questions
+ *   of the non-paraphrase pairs are extra FAQs that compete.
+ *   → faq.csv, queries.csv: rows 1–454 (non-paraphrase FAQs from rows 1–273 only; 95 queries,
+ *     312 FAQs), the first protocol;
+ *   → faq-large.csv, queries-large.csv: rows 455–2,700 (434 queries, 2,246 FAQs);
+ *   → faq-fit.csv, queries-fit.csv: rows 2,721–5,392 (586 queries, 2,668 FAQs), the data the
+ *     re-ranker's weights were fitted on (fit-ranker.ts), never reported as a result.
  * A local file path instead of a URL (SMP_URL, ATEC_URL) works too.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,22 +58,27 @@ async function main(): Promise<void> {
     .map((l) => l.split('\t'))
     .filter((r) => r.length === 4)
     .map(([n, a, b, same]) => ({ n: Number(n), a: a.trim(), b: b.trim(), same: same.trim() === '1' }));
-  const ids = new Map<string, string>();
-  const faq = ['id,question'];
-  const id = (q: string) => {
-    let v = ids.get(q);
-    if (!v) {
-      ids.set(q, (v = `f${ids.size + 1}`));
-      faq.push(`${v},${cell(q)}`);
-    }
-    return v;
+  const block = (name: string, from: number, to: number, extraTo = to) => {
+    const ids = new Map<string, string>();
+    const faq = ['id,question'];
+    const id = (q: string) => {
+      let v = ids.get(q);
+      if (!v) {
+        ids.set(q, (v = `f${ids.size + 1}`));
+        faq.push(`${v},${cell(q)}`);
+      }
+      return v;
+    };
+    const queries = ['query,expected_id'];
+    const inBlock = (n: number, end: number) => n >= from && n <= end;
+    for (const p of pairs) if (inBlock(p.n, to) && p.same) queries.push(`${cell(p.b)},${id(p.a)}`);
+    for (const p of pairs) if (inBlock(p.n, extraTo) && !p.same) id(p.a);
+    writeFileSync(join(out, `faq${name}.csv`), faq.join('\n') + '\n');
+    writeFileSync(join(out, `queries${name}.csv`), queries.join('\n') + '\n');
+    return `${ids.size} FAQs / ${queries.length - 1} queries`;
   };
-  const queries = ['query,expected_id'];
-  for (const p of pairs) if (p.n <= 454 && p.same) queries.push(`${cell(p.b)},${id(p.a)}`);
-  for (const p of pairs) if (p.n <= 273 && !p.same) id(p.a);
-  writeFileSync(join(out, 'faq.csv'), faq.join('\n') + '\n');
-  writeFileSync(join(out, 'queries.csv'), queries.join('\n') + '\n');
-  process.stdout.write(`SMP2017: ${split} train, ${rows.length - split} test; ATEC: ${ids.size} FAQs, ${queries.length - 1} queries → ${out}\n`);
+  const atec = [block('', 1, 454, 273), block('-large', 455, 2700), block('-fit', 2721, 5392)];
+  process.stdout.write(`SMP2017: ${split} train, ${rows.length - split} test; ATEC: ${atec.join(', ')} → ${out}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -3,7 +3,8 @@
  * (normalisation, intents, FAQs, out of scope, band, sentiment, sensitive words), evaluates.
  */
 export type * from './types.js';
-export { trainModel, loadModel, pickAnswer, intentExamples, KefuModel, ModelLoadError, NONE_LABEL, DEFAULT_THRESHOLDS, EMPTY_DICTIONARIES, type EngineTrainOptions, type AnalyzeOptions } from './model.js';
+export { trainModel, loadModel, pickAnswer, intentExamples, KefuModel, ModelLoadError, NONE_LABEL, EMPTY_DICTIONARIES, type EngineTrainOptions, type AnalyzeOptions } from './model.js';
+export { bandOf, DEFAULT_THRESHOLDS } from './bands.js';
 export {
   computeMetrics,
   crossValidate,

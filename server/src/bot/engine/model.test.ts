@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LinearClassifier, fitTemperature } from './classifier.js';
 import { SMALL_KB } from './fixtures/kb.js';
+import { snapshotFromExamples } from './evaluate.js';
 import { loadModel, NONE_LABEL, pickAnswer, trainModel } from './model.js';
 import type { Faq, KnowledgeSnapshot } from './types.js';
 
@@ -210,5 +211,16 @@ describe('classBalance option', () => {
   it('raises the rare intent for an ambiguous message', () => {
     const p = (cb: number) => trainModel(snap, { background: false, classBalance: cb }).analyze('聊聊天气').intents.find((i) => i.intent_id === 'small')!.confidence;
     expect(p(1)).toBeGreaterThan(p(0));
+  });
+});
+
+describe('lexicon features', () => {
+  const snap = snapshotFromExamples([
+    ...['感冒了吃什么药', '发烧怎么办', '头疼怎么缓解', '胃炎吃什么好', '高血压要注意什么', '咳嗽老不好', '失眠怎么调理', '糖尿病饮食要注意什么'].map((text) => ({ text, label: 'health' })),
+    ...['红烧肉怎么做', '番茄炒蛋的做法', '鱼香肉丝怎么做', '怎么炖排骨', '凉拌黄瓜做法', '可乐鸡翅怎么做', '蛋炒饭怎么炒', '饺子怎么包'].map((text) => ({ text, label: 'cookbook' })),
+  ]);
+  const model = trainModel(snap, { background: false });
+  it.each(['鼻息肉', '痛经', '黄疸', '更年期综合症'])('%s alone is a health question although no example names the disease', (q) => {
+    expect(model.analyze(q).intents[0].intent_id).toBe('health');
   });
 });

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Normalizer } from '../../nlp/normalize.js';
+import { lexiconHits } from '../../nlp/lexicon.js';
 import { Segmenter, type TaggedToken } from '../../nlp/segment.js';
 import { SensitiveMatcher } from '../../nlp/sensitive.js';
 import { scoreMessage } from '../../nlp/sentiment.js';
 import { backgroundExamples } from './background.js';
+import { bandOf, DEFAULT_THRESHOLDS } from './bands.js';
 import { LinearClassifier, type ClassifierOptions } from './classifier.js';
 import { featureNames, Vocabulary, type SparseVector } from './features.js';
 import { FaqRetriever, type IntentProbability, type Tokenized } from './retrieval.js';
@@ -39,6 +41,7 @@ type ResolvedOptions = {
   seed: number;
   answerThreshold: number;
   clarifyThreshold: number;
+  ambiguityMargin: number;
   minCoverage: number;
   intentWeight: number;
   C?: number;
@@ -48,13 +51,12 @@ type ResolvedOptions = {
   classBalance: number;
 };
 
-export const DEFAULT_THRESHOLDS = { answerThreshold: 0.6, clarifyThreshold: 0.3, minCoverage: 0.3 } as const;
-
 function resolve(o: EngineTrainOptions = {}): ResolvedOptions {
   return {
     seed: o.seed ?? 42,
     answerThreshold: o.answerThreshold ?? DEFAULT_THRESHOLDS.answerThreshold,
     clarifyThreshold: o.clarifyThreshold ?? DEFAULT_THRESHOLDS.clarifyThreshold,
+    ambiguityMargin: o.ambiguityMargin ?? DEFAULT_THRESHOLDS.ambiguityMargin,
     minCoverage: o.minCoverage ?? DEFAULT_THRESHOLDS.minCoverage,
     intentWeight: o.intentWeight ?? 0.55,
     C: o.C,
@@ -75,13 +77,14 @@ export class TextPipeline {
     this.normalizer = new Normalizer(d);
     this.segmenter = new Segmenter(d.domainTerms);
   }
-  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[]; tagged: TaggedToken[] } {
+  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[]; tagged: TaggedToken[]; lexicons: string[] } {
     const n = this.normalizer.normalize(text);
     const tagged = this.segmenter.tag(n.text);
-    return { normalized: n.text, emojis: n.emojis, tokens: tagged.map((t) => t.word), tagged, domainTerms: this.segmenter.domainTerms(n.text) };
+    const lexicons = [...new Set(lexiconHits(n.text).map((h) => h.lexicon))];
+    return { normalized: n.text, emojis: n.emojis, tokens: tagged.map((t) => t.word), tagged, domainTerms: this.segmenter.domainTerms(n.text), lexicons };
   }
-  features(t: { normalized: string; tagged: TaggedToken[]; domainTerms: string[] }): Map<string, number> {
-    return featureNames(t.normalized, t.tagged, t.domainTerms);
+  features(t: { normalized: string; tagged: TaggedToken[]; domainTerms: string[]; lexicons: string[] }): Map<string, number> {
+    return featureNames(t.normalized, t.tagged, t.domainTerms, t.lexicons);
   }
 }
 
@@ -143,6 +146,7 @@ export class KefuModel implements BotModel {
     let pNone = 0;
     // the best intent's probability before rounding for display: bands compare the real value
     let top = 0;
+    let second = 0;
     const probs = new Map<string, IntentProbability>();
     if (c && t.normalized) {
       const x: SparseVector = this.parts.vocab.vectorize(f);
@@ -160,6 +164,7 @@ export class KefuModel implements BotModel {
       }
       all.sort((a, b) => b.confidence - a.confidence);
       top = all[0]?.confidence ?? 0;
+      second = all[1]?.confidence ?? 0;
       intents = all.slice(0, opts.topIntents ?? 5).map((i) => ({ ...i, confidence: round4(i.confidence) }));
     }
     const faqs = t.normalized ? this.retriever.search(t, probs, opts.topFaqs ?? 5) : [];
@@ -192,7 +197,8 @@ export class KefuModel implements BotModel {
 
     // ── band: the classifier's confidence, or the score of a FAQ with no intent link
     const conf = known;
-    const band: Band = out_of_scope ? 'fallback' : conf >= o.answerThreshold ? 'answer' : conf >= o.clarifyThreshold ? 'clarify' : 'fallback';
+    // a strong match to a FAQ without intent has no runner-up to be ambiguous with
+    const band: Band = out_of_scope ? 'fallback' : bandOf(conf, conf === top ? second : 0, { answer: o.answerThreshold, clarify: o.clarifyThreshold, margin: o.ambiguityMargin });
 
     const sentiment = scoreMessage(input, { text: t.normalized, emojis: t.emojis });
     const sensitive = this.sensitive.check(input);
@@ -405,6 +411,7 @@ const zModel = z.object({
     seed: z.number(),
     answerThreshold: z.number().min(0).max(1),
     clarifyThreshold: z.number().min(0).max(1),
+    ambiguityMargin: z.number().min(0).max(1).default(DEFAULT_THRESHOLDS.ambiguityMargin),
     minCoverage: z.number().min(0).max(1),
     intentWeight: z.number().min(0).max(1),
     C: z.number().positive().optional(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, CharBm25Baseline } from './retrieval.js';
-import { trainModel } from './model.js';
+import { Bm25Index, CharBm25Baseline, FaqRetriever, RANKER, type RankerWeights } from './retrieval.js';
+import { EMPTY_DICTIONARIES, TextPipeline, trainModel } from './model.js';
 import type { KnowledgeSnapshot } from './types.js';
 
 const doc = (...terms: string[]) => new Map(terms.map((t) => [t, 1]));
@@ -80,5 +80,29 @@ describe('word + pinyin channels beat plain character BM25 on a char-overlap dec
     const model = trainModel({ version: 1, intents: [], faqs, dictionaries: { synonyms: [], dialect: [], domainTerms: [], sensitive: [], whitelist: [] } });
     expect(new CharBm25Baseline(faqs).search('发漂怎么开')[0]).toBe('decoy');
     expect(model.analyze('发漂怎么开').faqs[0].faq_id).toBe('invoice');
+  });
+});
+
+describe('the re-ranker (similarity measures over the BM25 candidates)', () => {
+  const pipeline = new TextPipeline(EMPTY_DICTIONARIES);
+  const tokenize = (t: string) => pipeline.tokenize(t);
+  const faq = (id: string, question: string) => ({ id, question, similar: [], answers: [] });
+  const bmOnly: RankerWeights = { a: { bm: 1, charBm: 0, charJac: 0, bigramJac: 0, wordJac: 0, lcsQ: 0, lcsD: 0, len: 0, missQ: 0 }, negation: 0 };
+  const top = (r: FaqRetriever, q: string) => r.search(tokenize(q), new Map(), 3);
+
+  it('the shipped weights are a weighted mean (they sum to 1): an identical phrasing scores 1', () => {
+    const sum = Object.values(RANKER.a).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 2);
+    const r = new FaqRetriever([faq('a', '借呗怎么提前还款'), faq('b', '花呗怎么分期')], tokenize);
+    expect(top(r, '借呗怎么提前还款')[0]).toMatchObject({ faq_id: 'a', score: expect.closeTo(1, 2) });
+  });
+
+  it('prefers the paraphrase of the same length and order to a longer question that merely contains the words (BM25 alone does not)', () => {
+    // the other questions give 借呗 and 还款 the everyday idf they have in a real knowledge base
+    const others = ['借呗怎么还款', '借呗还款日是哪天', '借呗提前还款', '借呗额度怎么提升', '花呗额度', '花呗怎么还款', '借呗能借多少', '借呗逾期了怎么办'];
+    const faqs = [faq('short', '借呗还款余额限款'), faq('long', '花呗到实体店消费有没有余额限制'), ...others.map((q, i) => faq('o' + i, q))];
+    const q = '借呗余额还款有限制';
+    expect(top(new FaqRetriever(faqs, tokenize, { ranker: bmOnly }), q)[0].faq_id).toBe('long');
+    expect(top(new FaqRetriever(faqs, tokenize), q)[0].faq_id).toBe('short');
   });
 });

@@ -76,7 +76,9 @@ export class Bm25Index {
   private readonly idfs = new Map<string, number>();
   readonly nDocs: number;
   private readonly avgdl: number;
-  private readonly maxIdf: number;
+  /** the idf of a term no document has */
+  readonly maxIdf: number;
+  private readonly lens: Float64Array;
   /** scratch: score per document of the current query (zero outside a query) */
   readonly acc: Float64Array;
   /** scratch: the documents the current query touched, `[0, n)` */
@@ -99,6 +101,7 @@ export class Bm25Index {
       total += l;
       return l;
     });
+    this.lens = Float64Array.from(lens);
     this.avgdl = docs.length ? total / docs.length || 1 : 1;
     const lists = new Map<string, { d: number[]; w: number[] }>();
     docs.forEach((d, i) => {
@@ -199,6 +202,18 @@ export class Bm25Index {
     this.release(n);
   }
 
+  /** the BM25 score of one document (given as its terms, as indexed) for a query */
+  scoreDoc(query: ReadonlyMap<string, number>, doc: number, terms: ReadonlyMap<string, number>): number {
+    const norm = 1 - this.b + (this.b * this.lens[doc]) / this.avgdl;
+    let s = 0;
+    for (const [t, qw] of query) {
+      const tf = terms.get(t);
+      if (tf === undefined) continue;
+      s += (qw * (this.idfs.get(t) ?? 0) * tf * (this.k1 + 1)) / (tf + this.k1 * norm);
+    }
+    return s;
+  }
+
   /** the score the query would get against a document identical to it (unknown terms at max idf) */
   selfScore(query: ReadonlyMap<string, number>): number {
     let len = 0;
@@ -215,8 +230,8 @@ export class Bm25Index {
 
 const EMPTY_POSTING: Posting = { docs: new Int32Array(0), weights: new Float32Array(0) };
 
-type Scored = { f: number; score: number; bm: number; p: number; doc: number };
-type Doc = { faq: number; text: string; similar: boolean; terms: Map<string, number> };
+type Scored = { f: number; score: number; sim: number; p: number; doc: number };
+type Doc = { faq: number; text: string; similar: boolean; terms: Map<string, number>; shape: Shape };
 
 export type Tokenized = { normalized: string; tokens: string[] };
 export type IntentProbability = { p: number; name: string };
@@ -226,19 +241,106 @@ export type RetrievalOptions = {
   intentWeight?: number;
   /** pinyin terms for homophone tolerance */
   pinyin?: boolean;
+  /** re-ranker weights (default RANKER, fitted by fit-ranker.ts) */
+  ranker?: RankerWeights;
 };
+
+// ── re-ranking ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The text similarity of a query and a phrasing, 0..1: a weighted mean of similarity measures,
+ * each 0..1, times a discount when one side is negated and the other is not:
+ *
+ *   sim = Σ_k a_k · s_k  ×  (1 − c · [negation differs])          (Σ a_k = 1)
+ *
+ *   bm       BM25 over words, characters, bigrams and pinyin, divided by the query's self-score
+ *   charBm   BM25 over characters alone, divided likewise (short paraphrases share characters)
+ *   charJac  Jaccard of the character sets;  bigramJac  of character bigrams;  wordJac  of words
+ *   lcsQ     longest common character subsequence / query length;  lcsD  / phrasing length
+ *   len      1 − |length difference| / longer length
+ *   missQ    1 − (highest idf of a query word the phrasing lacks) / (highest idf there is):
+ *            a phrasing that lacks the query's rarest word (借呗 for a 花呗 question) loses
+ *
+ * Why a re-ranker at all: BM25 asks "how much of the query does the phrasing contain" and
+ * nothing else; paraphrase questions differ in order, length and small words, and the measures
+ * above see those. Why this form rather than a free linear model: an exact match scores 1 and
+ * a score stays a similarity that the answer / clarify thresholds can read. BM25 selects the
+ * candidates (the best RERANK_DEPTH phrasings), the measures only reorder them, so the cost per
+ * message stays flat as the knowledge base grows (charBm too is computed for those alone).
+ */
+export type RankerWeights = {
+  a: { bm: number; charBm: number; charJac: number; bigramJac: number; wordJac: number; lcsQ: number; lcsD: number; len: number; missQ: number };
+  negation: number;
+};
+
+/**
+ * Fitted by `node --import tsx server/src/bot/engine/fit-ranker.ts` (listwise softmax over the
+ * candidates of each query) on ATEC paraphrase pairs, rows 2,721–5,392 of the public file
+ * (586 questions against 2,668 FAQs); the evaluation figures use other rows (docs/architecture.md).
+ */
+export const RANKER: RankerWeights = {
+  a: { bm: 0.03, charBm: 0.33, charJac: 0.11, bigramJac: 0.03, wordJac: 0.05, lcsQ: 0.14, lcsD: 0.06, len: 0.12, missQ: 0.13 },
+  negation: 0.07,
+};
+export const SIMILARITY_NAMES = ['bm', 'charBm', 'charJac', 'bigramJac', 'wordJac', 'lcsQ', 'lcsD', 'len', 'missQ'] as const;
+
+/** phrasings re-ranked per query */
+const RERANK_DEPTH = 30;
+const RE_NEGATION = /不|没|无法|未|别|非(?!常)/;
+
+/** what the similarity measures need of a text, computed once per phrasing and per query */
+type Shape = { chars: string[]; charSet: Set<string>; bigrams: Set<string>; words: Set<string>; negated: boolean; charTf: Map<string, number> };
+
+function shapeOf(normalized: string, tokens: readonly string[]): Shape {
+  const chars = Array.from(normalized).filter((c) => RE_WORDY.test(c));
+  const charTf = new Map<string, number>();
+  for (const c of chars) charTf.set(c, (charTf.get(c) ?? 0) + 1);
+  const bigrams = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) bigrams.add(chars[i] + chars[i + 1]);
+  return { chars, charSet: new Set(chars), bigrams, words: new Set(tokens), negated: RE_NEGATION.test(normalized), charTf };
+}
+
+function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let inter = 0;
+  for (const x of a) if (b.has(x)) inter++;
+  const union = a.size + b.size - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** length of the longest common subsequence (one reused row) */
+let lcsRow = new Int32Array(64);
+function lcs(a: readonly string[], b: readonly string[]): number {
+  if (lcsRow.length <= b.length) lcsRow = new Int32Array(b.length * 2 + 1);
+  const row = lcsRow;
+  row.fill(0, 0, b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = 0;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = a[i - 1] === b[j - 1] ? diag + 1 : up > row[j - 1] ? up : row[j - 1];
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
 
 export class FaqRetriever {
   private readonly docs: Doc[] = [];
   private readonly index: Bm25Index;
+  private readonly charIndex: Bm25Index;
   private readonly byIntent = new Map<string, number[]>();
   private readonly intentWeight: number;
   private readonly pinyin: boolean;
-  /** scratch: best bm25 per faq for one query */
+  private readonly ranker: RankerWeights;
+  /** scratch: best similarity per faq for one query */
   private readonly best: Float64Array;
   private readonly bestDoc: Int32Array;
   /** scratch: candidate FAQs of one query */
   private readonly cand: Int32Array;
+  /** scratch: first-stage (BM25) score per phrasing and the phrasings touched */
+  private readonly stage: Float64Array;
+  private readonly stageDocs: Int32Array;
+  private readonly heap = new Int32Array(RERANK_DEPTH);
   /** FAQ of each indexed phrasing, and intent of each FAQ (flat, for the query loop) */
   private readonly docFaq: Int32Array;
   private readonly faqIntent: (string | null)[];
@@ -250,6 +352,7 @@ export class FaqRetriever {
   ) {
     this.intentWeight = opts.intentWeight ?? 0.55;
     this.pinyin = opts.pinyin ?? true;
+    this.ranker = opts.ranker ?? RANKER;
     faqs.forEach((faq, i) => {
       const phrasings = [faq.question, ...faq.similar];
       const seen = new Set<string>();
@@ -257,7 +360,7 @@ export class FaqRetriever {
         const t = tokenize(text);
         if (!t.normalized || seen.has(t.normalized)) return;
         seen.add(t.normalized);
-        this.docs.push({ faq: i, text, similar: k > 0, terms: retrievalTerms(t.normalized, t.tokens, this.pinyin) });
+        this.docs.push({ faq: i, text, similar: k > 0, terms: retrievalTerms(t.normalized, t.tokens, this.pinyin), shape: shapeOf(t.normalized, t.tokens) });
       });
       if (faq.intent_id) {
         const l = this.byIntent.get(faq.intent_id) ?? [];
@@ -266,45 +369,117 @@ export class FaqRetriever {
       }
     });
     this.index = new Bm25Index(this.docs.map((d) => d.terms));
+    this.charIndex = new Bm25Index(this.docs.map((d) => d.shape.charTf));
     this.best = new Float64Array(faqs.length);
     this.bestDoc = new Int32Array(faqs.length).fill(-1);
     this.cand = new Int32Array(faqs.length);
+    const n = this.docs.length;
+    this.stage = new Float64Array(n);
+    this.stageDocs = new Int32Array(n);
     this.docFaq = Int32Array.from(this.docs, (d) => d.faq);
     this.faqIntent = faqs.map((f) => f.intent_id || null);
   }
 
   /**
+   * The phrasings worth re-ranking for a query, with their similarity measures (in the order of
+   * SIMILARITY_NAMES) and whether negation differs: the best RERANK_DEPTH by normalised BM25. `visit` gets each; fit-ranker.ts uses the same path as `search`.
+   */
+  candidates(q: Tokenized, visit: (doc: number, faq: number, s: readonly number[], negationDiffers: boolean) => void): void {
+    const query = retrievalTerms(q.normalized, q.tokens, this.pinyin);
+    const qs = shapeOf(q.normalized, q.tokens);
+    const self = this.index.selfScore(query);
+    const charSelf = this.charIndex.selfScore(qs.charTf);
+    if (self <= 0) return;
+    const { stage, stageDocs } = this;
+    let n = 0;
+    if (self > 0) {
+      const nt = this.index.accumulate(query);
+      for (let k = 0; k < nt; k++) {
+        const d = this.index.touched[k];
+        stage[d] = Math.min(1, this.index.acc[d] / self);
+        stageDocs[n++] = d;
+      }
+      this.index.release(nt);
+    }
+    // the best RERANK_DEPTH phrasings: a min-heap of the touched ones (the char index touches
+    // most phrasings, so a partial sort was the slowest part of a query)
+    const heap = this.heap;
+    const worse = (x: number, y: number) => stage[x] < stage[y] || (stage[x] === stage[y] && x > y);
+    let depth = 0;
+    for (let k = 0; k < n; k++) {
+      const d = stageDocs[k];
+      if (depth < RERANK_DEPTH) {
+        let i = depth++;
+        while (i > 0 && worse(d, heap[(i - 1) >> 1])) {
+          heap[i] = heap[(i - 1) >> 1];
+          i = (i - 1) >> 1;
+        }
+        heap[i] = d;
+      } else if (worse(heap[0], d)) {
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= depth) break;
+          const c = l + 1 < depth && worse(heap[l + 1], heap[l]) ? l + 1 : l;
+          if (!worse(heap[c], d)) break;
+          heap[i] = heap[c];
+          i = c;
+        }
+        heap[i] = d;
+      }
+    }
+    const s = new Array<number>(SIMILARITY_NAMES.length);
+    for (let i = 0; i < depth; i++) {
+      const d = heap[i];
+      const ds = this.docs[d].shape;
+      const common = lcs(qs.chars, ds.chars);
+      let miss = 0;
+      for (const w of qs.words) {
+        if (ds.words.has(w) || STOPWORDS.has(w)) continue;
+        const idf = this.index.idf('w:' + w);
+        if (idf > miss) miss = idf;
+      }
+      const lq = qs.chars.length;
+      const ld = ds.chars.length;
+      s[0] = stage[d];
+      s[1] = charSelf > 0 ? Math.min(1, this.charIndex.scoreDoc(qs.charTf, d, ds.charTf) / charSelf) : 0;
+      s[2] = jaccard(qs.charSet, ds.charSet);
+      s[3] = jaccard(qs.bigrams, ds.bigrams);
+      s[4] = jaccard(qs.words, ds.words);
+      s[5] = lq > 0 ? common / lq : 0;
+      s[6] = ld > 0 ? common / ld : 0;
+      s[7] = 1 - Math.abs(lq - ld) / Math.max(lq, ld, 1);
+      s[8] = 1 - miss / this.index.maxIdf;
+      visit(d, this.docFaq[d], s, qs.negated !== ds.negated);
+    }
+    for (let k = 0; k < n; k++) stage[stageDocs[k]] = 0;
+  }
+
+  /**
    * Top FAQs for a (normalised, tokenised) query. `intents` are the classifier's probabilities;
-   * FAQs linked to a probable intent are candidates even with no shared term.
+   * FAQs linked to a probable intent are candidates even with no shared text.
    */
   search(q: Tokenized, intents: ReadonlyMap<string, IntentProbability>, topN = 5): ScoredFaq[] {
     if (this.faqs.length === 0 || topN <= 0) return [];
-    const query = retrievalTerms(q.normalized, q.tokens, this.pinyin);
-    const self = this.index.selfScore(query);
     const cand = this.cand;
     let nc = 0;
     const best = this.best;
     const bestDoc = this.bestDoc;
-    if (self > 0) {
-      const nt = this.index.accumulate(query);
-      const touched = this.index.touched;
-      const acc = this.index.acc;
-      for (let k = 0; k < nt; k++) {
-        const d = touched[k];
-        const f = this.docFaq[d];
-        const s = acc[d] / self;
-        const v = s < 1 ? s : 1;
-        if (bestDoc[f] === -1) {
-          cand[nc++] = f;
-          best[f] = v;
-          bestDoc[f] = d;
-        } else if (v > best[f]) {
-          best[f] = v;
-          bestDoc[f] = d;
-        }
+    const { a, negation } = this.ranker;
+    const weights = SIMILARITY_NAMES.map((k) => a[k]);
+    this.candidates(q, (d, f, s, negationDiffers) => {
+      let v = 0;
+      for (let k = 0; k < s.length; k++) v += weights[k] * s[k];
+      if (negationDiffers) v *= 1 - negation;
+      if (bestDoc[f] === -1) {
+        cand[nc++] = f;
+        best[f] = v;
+        bestDoc[f] = d;
+      } else if (v > best[f]) {
+        best[f] = v;
+        bestDoc[f] = d;
       }
-      this.index.release(nt);
-    }
+    });
     for (const [id, ip] of intents) {
       if (ip.p < 0.05) continue;
       const linked = this.byIntent.get(id);
@@ -324,16 +499,16 @@ export class FaqRetriever {
     const iw = this.intentWeight;
     for (let k = 0; k < nc; k++) {
       const f = cand[k];
-      const bm = best[f];
+      const sim = best[f];
       const doc = bestDoc[f];
       bestDoc[f] = -1;
       best[f] = 0;
       const intentId = this.faqIntent[f];
       let p = 0;
-      let score = bm;
+      let score = sim;
       if (intentId !== null) {
         p = intents.get(intentId)?.p ?? 0;
-        if (fuse) score = (1 - iw) * bm + iw * p;
+        if (fuse) score = (1 - iw) * sim + iw * p;
       }
       const n = scored.length;
       if (n === topN) {
@@ -345,18 +520,18 @@ export class FaqRetriever {
         if (j < topN) scored[j] = scored[j - 1];
         j--;
       }
-      scored[j] = { f, score, bm, p, doc };
+      scored[j] = { f, score, sim, p, doc };
     }
-    return scored.map((s) => this.explain(s, query, intents));
+    return scored.map((s) => this.explain(s, q, intents));
   }
 
-  private explain(s: Scored, query: Map<string, number>, intents: ReadonlyMap<string, IntentProbability>): ScoredFaq {
+  private explain(s: Scored, q: Tokenized, intents: ReadonlyMap<string, IntentProbability>): ScoredFaq {
     const faq = this.faqs[s.f];
     const why: string[] = [];
     if (s.doc >= 0) {
       const doc = this.docs[s.doc];
       const shared: { t: string; w: number }[] = [];
-      for (const t of query.keys()) {
+      for (const t of retrievalTerms(q.normalized, q.tokens, false).keys()) {
         if (doc.terms.has(t) && (t.startsWith('w:') || t.startsWith('b:'))) shared.push({ t, w: this.index.idf(t) });
       }
       shared.sort((a, b) => b.w - a.w);
@@ -364,7 +539,7 @@ export class FaqRetriever {
       if (words.length) why.push(`共同词: ${words.join('、')}`);
       if (doc.similar) why.push(`相似问法: ${doc.text}`);
       else why.push(`标准问: ${doc.text}`);
-      why.push(`文本相似度 ${s.bm.toFixed(2)}`);
+      why.push(`文本相似度 ${s.sim.toFixed(2)}`);
     }
     if (faq.intent_id) {
       const ip = intents.get(faq.intent_id);

@@ -111,6 +111,8 @@ export type TrainOptions = {
   answerThreshold?: number;
   /** confidence at or above which (and below answer) the bot clarifies */
   clarifyThreshold?: number;
+  /** answer only when the best intent leads the runner-up by at least this much (default 0.5) */
+  ambiguityMargin?: number;
 };
 
 /** A trained, serialisable model: normaliser + classifier + FAQ retrieval + sentiment. */

@@ -1,0 +1,83 @@
+/**
+ * Fits the FAQ re-ranker's weights (RANKER in retrieval.ts) on paraphrase data:
+ *
+ *   node --import tsx server/src/bot/engine/fit-ranker.ts faq.csv queries.csv
+ *
+ * (the eval CLI's FAQ format: id,question and query,expected_id). For every query whose FAQ is
+ * among the re-ranked candidates, the loss is the softmax cross-entropy of the right phrasing
+ * among the candidates, with sim/τ as logits (listwise, τ = 0.05); the weights a_k are a softmax
+ * of free parameters (so they stay positive and sum to 1) and the negation discount a logistic.
+ * Plain gradient descent on numerical gradients: ten parameters, a few hundred queries.
+ * Prints the weights as JSON. The data used for the shipped weights: eval-data.ts (ATEC, rows
+ * 2,721–5,392), never the rows the evaluation reports.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { EMPTY_DICTIONARIES, TextPipeline } from './model.js';
+import { FaqRetriever, SIMILARITY_NAMES, type RankerWeights } from './retrieval.js';
+import type { Faq } from './types.js';
+
+const TAU = 0.05;
+
+type Group = { S: number[][]; neg: boolean[]; pos: number };
+
+function groups(faqFile: string, queryFile: string): Group[] {
+  const rows = parse(readFileSync(faqFile), { columns: true, bom: true, skip_empty_lines: true }) as { id: string; question: string }[];
+  const faqs: Faq[] = rows.map((r) => ({ id: r.id, question: r.question, similar: [], answers: [] }));
+  const queries = parse(readFileSync(queryFile), { columns: true, bom: true, skip_empty_lines: true }) as { query: string; expected_id: string }[];
+  const pipeline = new TextPipeline(EMPTY_DICTIONARIES);
+  const retriever = new FaqRetriever(faqs, (t) => pipeline.tokenize(t));
+  const out: Group[] = [];
+  for (const q of queries) {
+    const g: Group = { S: [], neg: [], pos: -1 };
+    retriever.candidates(pipeline.tokenize(q.query), (_d, f, s, neg) => {
+      if (faqs[f].id === q.expected_id && g.pos < 0) g.pos = g.S.length;
+      g.S.push([...s]);
+      g.neg.push(neg);
+    });
+    if (g.pos >= 0) out.push(g);
+  }
+  return out;
+}
+
+function weightsOf(theta: readonly number[]): RankerWeights {
+  const K = SIMILARITY_NAMES.length;
+  const e = theta.slice(0, K).map(Math.exp);
+  const z = e.reduce((a, b) => a + b, 0);
+  const a = Object.fromEntries(SIMILARITY_NAMES.map((k, i) => [k, e[i] / z])) as RankerWeights['a'];
+  return { a, negation: 1 / (1 + Math.exp(-theta[K])) };
+}
+
+function loss(G: Group[], theta: readonly number[]): number {
+  const { a, negation } = weightsOf(theta);
+  const w = SIMILARITY_NAMES.map((k) => a[k]);
+  let L = 0;
+  for (const g of G) {
+    const z = g.S.map((s, i) => (s.reduce((acc, v, k) => acc + w[k] * v, 0) * (g.neg[i] ? 1 - negation : 1)) / TAU);
+    const m = Math.max(...z);
+    L += Math.log(z.reduce((acc, v) => acc + Math.exp(v - m), 0)) + m - z[g.pos];
+  }
+  return L / G.length;
+}
+
+function main(): void {
+  const [faqFile, queryFile] = process.argv.slice(2);
+  if (!faqFile || !queryFile) throw new Error('usage: fit-ranker.ts faq.csv queries.csv');
+  const G = groups(faqFile, queryFile);
+  let theta = [...SIMILARITY_NAMES.map(() => 0), -2];
+  const h = 1e-4;
+  for (let it = 0; it < 1000; it++) {
+    const base = loss(G, theta);
+    const grad = theta.map((_, k) => {
+      const t = [...theta];
+      t[k] += h;
+      return (loss(G, t) - base) / h;
+    });
+    theta = theta.map((v, k) => v - 0.5 * grad[k]);
+  }
+  const w = weightsOf(theta);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  process.stdout.write(JSON.stringify({ queries: G.length, loss: round(loss(G, theta)), a: Object.fromEntries(Object.entries(w.a).map(([k, v]) => [k, round(v)])), negation: round(w.negation) }) + '\n');
+}
+
+main();
