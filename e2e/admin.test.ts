@@ -220,7 +220,7 @@ describe('admin (browser)', () => {
     await agent.ctx.close();
   });
 
-  it('routing and the queue: position notices switched on and an overflow rule saved from the page', async () => {
+  it('routing and the queue: a skill given a team, position notices switched on and an overflow rule saved from the page', async () => {
     const { ctx, page, errors } = await newPage(browser, s.kefu.url);
     await loginAs(page, 'admin');
     await page.goto('/admin/routing');
@@ -230,14 +230,23 @@ describe('admin (browser)', () => {
     await page.getByTestId('overflow-add').click();
     const rule = page.getByTestId('overflow-rule').first();
     // one dropdown open at a time: the first must have finished closing before the second opens
-    const pick = async (testId: string, team: string) => {
+    const pick = async (within: typeof rule, testId: string, team: string) => {
       await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
-      await rule.getByTestId(testId).click();
+      await within.getByTestId(testId).click();
       await page.locator('.ant-select-dropdown:visible').getByTitle(team).click();
     };
-    await pick('overflow-from', '售前');
+    await pick(rule, 'overflow-from', '售前');
     await antInput(page, 'overflow-minutes').fill('7');
-    await pick('overflow-to', '售后');
+    await pick(rule, 'overflow-to', '售后');
+    // the demo's skill → team list is there; a company skill of its own gets a team
+    const skills = page.getByTestId('skill_teams');
+    await expect.poll(() => skills.locator('input').count()).toBeGreaterThanOrEqual(6);
+    await skills.getByRole('button', { name: '添加技能 → 团队' }).click();
+    const row = skills.getByTestId('team-row').last();
+    await row.locator('input').first().fill('售后维修');
+    await pick(row, 'team-select', '售后');
+    await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'admin-routing.png');
     await page.getByTestId('routing-save').click();
     const saved = await eventually(async () => {
@@ -245,6 +254,8 @@ describe('admin (browser)', () => {
       return r.queue_notice.enabled && r.overflow.length ? r : undefined;
     }, 'routing settings saved');
     expect(saved.overflow).toEqual([{ from_team: '售前', to_team: '售后', after_minutes: 7 }]);
+    expect(saved.skill_teams).toContainEqual({ skill: '售后维修', team: '售后' });
+    expect(saved.skill_teams).toContainEqual({ skill: '发票', team: '售后' });
     expect(errors).toEqual([]);
     await ctx.close();
   });

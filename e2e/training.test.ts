@@ -53,6 +53,15 @@ describe('training platform (browser)', () => {
     await page.mouse.move(0, 0);
     await screenshot(page, 'training-test.png');
 
+    // ── the intent names the skill routing needs ──
+    await openTraining(page, '意图管理');
+    await page.getByTestId('intents-page').getByText('发票开具', { exact: true }).click();
+    const skill = page.getByTestId('intent-skill').locator('input');
+    await expect.poll(() => skill.inputValue()).toBe('发票');
+    await screenshot(page, 'training-intent-editor.png');
+    await page.keyboard.press('Escape');
+    await skill.waitFor({ state: 'hidden' });
+
     // ── edit the FAQ ──
     await openTraining(page, 'FAQ 管理');
     await page.getByTestId('faq-question').filter({ hasText: '怎么开发票' }).first().click();

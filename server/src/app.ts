@@ -108,7 +108,6 @@ export async function startKefu(config: Config, opts: KefuOptions = {}) {
   bot.start();
   const routing = createRouting({
     db, hub, bus, clock, log, scheduler,
-    intentCategory: async (id) => (await knowledge.service.published()).intents.find((i) => i.id === id)?.category ?? null,
     humanTime: async () => isHumanTime((await botSettings.get()).human_hours, clock.now()),
     openTicket: (id) => tickets.createFromConversation(id, {}, { type: 'system', id: null }),
   });

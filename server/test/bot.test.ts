@@ -94,6 +94,10 @@ describe('hand-off to humans', () => {
     await say(ext, '物流怎么查');
     const c = await conversationOf('重复客户');
     expect(c.handoff).toMatchObject({ reason: 'repeated_question', urgent: true });
+    // the intent's skill (set in the knowledge base) travels with the hand-off and routing reads it
+    expect(c.handoff.intent).toMatchObject({ name: '物流查询', skill: '物流' });
+    const decision = await eventually(async () => (await kefuApi('GET', `/api/conversations/${c.id}/routing`)).body.decision as Json | null, 'a routing decision');
+    expect(decision.context).toMatchObject({ skills: ['物流'], need: '意图「物流查询」→ 技能「物流」' });
   });
 
   it('after repeated unanswered turns', async () => {

@@ -359,3 +359,76 @@ describe('chat-log mining', () => {
     expect((await kb('GET', '/alerts')).body.items).toEqual([]);
   });
 });
+
+describe('intent skills (the agent skill a hand-off needs)', () => {
+  it('the demo intents carry their skill into the published snapshot', async () => {
+    const published = new Map(((await kb('GET', '/published')).body.intents as Json[]).map((i) => [i.id, i]));
+    expect(published.get('invoice')!.skill).toBe('发票');
+    expect(published.get('allergic_reaction')!.skill).toBe('过敏处理');
+    expect(published.get('human_agent')!.skill ?? null).toBeNull();
+  });
+
+  it('set, cleared and changed through the API; published, exported and re-imported; a bad one changes nothing', async () => {
+    const examples = ['能寄到香港吗', '澳门能发货吗', '台湾地址可以下单吗', '寄到香港要几天', '港澳台运费多少'];
+    const body = { name: '港澳台配送', category: '物流', examples };
+    const created = await kb('POST', '/intents', { ...body, skill: ' 跨境物流 ' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.skill).toBe('跨境物流');
+    const id = created.body.id;
+    expect((await kb('GET', `/intents/${id}`)).body.skill).toBe('跨境物流');
+
+    // 33 characters: 400 naming the field, on create and on update; nothing changes
+    const long = '技'.repeat(33);
+    const count = (await kb('GET', '/intents')).body.items.length;
+    const badCreate = await kb('POST', '/intents', { name: '技能太长', examples: ['技能太长了'], skill: long });
+    expect(badCreate.status).toBe(400);
+    expect(badCreate.body.error).toMatchObject({ code: 'validation_error', details: [{ path: '/skill', message: '技能最多 32 字' }] });
+    expect((await kb('GET', '/intents')).body.items.length).toBe(count);
+    const before = (await kb('GET', `/intents/${id}`)).body;
+    const badUpdate = await kb('PUT', `/intents/${id}`, { ...body, skill: long });
+    expect(badUpdate.status).toBe(400);
+    expect(badUpdate.body.error.details).toEqual([{ path: '/skill', message: '技能最多 32 字' }]);
+    expect((await kb('GET', `/intents/${id}`)).body).toEqual(before);
+
+    // empty clears it; then the skill it keeps
+    const cleared = await kb('PUT', `/intents/${id}`, { ...body, skill: '' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.skill ?? null).toBeNull();
+    expect((await kb('GET', `/intents/${id}`)).body.skill ?? null).toBeNull();
+    expect((await kb('PUT', `/intents/${id}`, { ...body, skill: '物流' })).body.skill).toBe('物流');
+
+    const v = await kb('POST', '/publish', { note: '港澳台配送' });
+    expect(v.status, JSON.stringify(v.body)).toBe(200);
+    const published = (await kb('GET', '/published')).body;
+    expect(published.intents.find((i: Json) => i.id === id).skill).toBe('物流');
+    expect((await kb('GET', `/versions/${v.body.version}`)).body.snapshot).toEqual(published);
+    expect((await kb('GET', '/status')).body.draft_changed).toBe(false);
+
+    // the CSV export has the column; importing it restores changed and cleared skills
+    const exported = await download('/export?kind=intents&format=csv');
+    const table = parse(exported.bytes, { bom: true }) as string[][];
+    expect(table[0]).toEqual(['id', 'name', 'category', 'action', 'examples', 'skill']);
+    expect(table.find((r) => r[0] === id)![5]).toBe('物流');
+    expect(table.find((r) => r[0] === 'invoice')![5]).toBe('发票');
+    expect(table.find((r) => r[0] === 'human_agent')![5]).toBe('');
+    const intentsBefore = (await kb('GET', '/intents')).body.items.map(({ updated_at: _u, ...i }: Json) => i);
+    await kb('PUT', `/intents/${id}`, { ...body, skill: '别的技能' });
+    const invoice = (await kb('GET', '/intents/invoice')).body;
+    await kb('PUT', '/intents/invoice', { name: invoice.name, category: invoice.category, action: invoice.action, examples: invoice.examples, skill: null });
+    expect((await kb('GET', '/intents/invoice')).body.skill ?? null).toBeNull();
+    const round = await finished((await upload('/import?kind=intents', 'intents.csv', exported.bytes)).body.job_id);
+    expect(round).toMatchObject({ status: 'done', errors: [], created: 0, updated: intentsBefore.length });
+    expect((await kb('GET', '/intents')).body.items.map(({ updated_at: _u, ...i }: Json) => i)).toEqual(intentsBefore);
+
+    // a file without the column keeps skills; with it (here by its Chinese name), an empty cell
+    // clears one and a too-long one is reported for its row
+    const noColumn = await finished((await upload('/import?kind=intents', 'old.csv', csv([['id', 'name', 'category', 'examples'], [id, '港澳台配送', '物流', examples.join('|')]]))).body.job_id);
+    expect(noColumn).toMatchObject({ status: 'done', errors: [], updated: 1 });
+    expect((await kb('GET', `/intents/${id}`)).body.skill).toBe('物流');
+    const withColumn = csv([['id', 'name', 'examples', '技能'], [id, '港澳台配送', examples.join('|'), ''], ['', '技能太长', '技能太长了', long]]);
+    const job = await finished((await upload('/import?kind=intents', 'skills.csv', withColumn)).body.job_id);
+    expect(job).toMatchObject({ status: 'done', created: 0, updated: 1, errors: [{ row: 2, message: 'skill: 技能最多 32 字' }] });
+    expect((await kb('GET', `/intents/${id}`)).body.skill ?? null).toBeNull();
+    expect((await kb('GET', `/intents?q=${encodeURIComponent('技能太长')}`)).body.items).toEqual([]);
+  });
+});

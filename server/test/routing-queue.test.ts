@@ -191,6 +191,9 @@ describe('overflow', () => {
 
     const bad = await http('PUT', '/api/routing/settings', { overflow: [{ from_team: '售前', to_team: '售前', after_minutes: 1 }] });
     expect(bad.status).toBe(400);
+    const twice = await http('PUT', '/api/routing/settings', { skill_teams: [{ skill: '发票', team: '售后' }, { skill: '发票', team: '售前' }] });
+    expect(twice.status).toBe(400);
+    expect(JSON.stringify(twice.body)).toContain('技能「发票」重复');
     const agentToken = await login(kefu.url, 'o_pre');
     expect((await http('PUT', '/api/routing/settings', {}, agentToken)).status).toBe(403);
   });

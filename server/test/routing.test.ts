@@ -72,7 +72,7 @@ async function conversation(o: { ext?: string; text: string | null; queued?: boo
   return r.conversation.id;
 }
 
-async function handoff(conversationId: string, intent: { id: string; name: string } | null, opts: { vip?: boolean } = {}) {
+async function handoff(conversationId: string, intent: { id: string; name: string; skill?: string } | null, opts: { vip?: boolean } = {}) {
   if (opts.vip) {
     const c = (await kefu.hub.getConversation(conversationId))!;
     await kefu.db.updateTable('customers').set({ tier: 'VIP' }).where('id', '=', c.customer_id).execute();
@@ -98,6 +98,8 @@ beforeAll(async () => {
   await kefu.auth.createUser({ username: 'admin', display_name: '管理员', role: 'admin', password: 'kefu123' });
   await setBotEnabled(kefu.url, false);
   admin = await login(kefu.url, 'admin');
+  // the team that owns the 发票 skill (the skill itself travels with the bot's intent guess)
+  expect((await api(kefu.url, 'PUT', '/api/routing/settings', { skill_teams: [{ skill: '发票', team: '售后' }] }, admin)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -105,13 +107,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const INVOICE = { id: 'invoice', name: '发票开具' };
+const INVOICE = { id: 'invoice', name: '发票开具', skill: '发票' };
 
 describe('routing picks the documented agent, and says why', () => {
   type Case = {
     name: string;
     agents: AgentDef[];
-    intent?: { id: string; name: string } | null;
+    intent?: { id: string; name: string; skill?: string } | null;
     vip?: boolean;
     previous?: string;
     english?: string;

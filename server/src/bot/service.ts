@@ -161,9 +161,12 @@ export class BotService {
       case 'fallback':
         await this.say(conversation, decision.content);
         return;
-      case 'handoff':
-        await this.handOver(conversation, next, decision, analysis.intents[0] ?? null);
+      case 'handoff': {
+        const top = analysis.intents[0];
+        const known = top && active.snapshot.intents.find((i) => i.id === top.intent_id);
+        await this.handOver(conversation, next, decision, top ? { ...top, category: known?.category ?? null, skill: known?.skill ?? null } : null);
         return;
+      }
     }
   }
 
@@ -233,7 +236,12 @@ export class BotService {
     });
   }
 
-  private async handOver(conversation: Conversation, memory: BotMemory, decision: Extract<Decision, { kind: 'handoff' }>, intent: { intent_id: string; name: string; confidence: number } | null) {
+  private async handOver(
+    conversation: Conversation,
+    memory: BotMemory,
+    decision: Extract<Decision, { kind: 'handoff' }>,
+    intent: { intent_id: string; name: string; confidence: number; category: string | null; skill: string | null } | null,
+  ) {
     const { hub, clock } = this.d;
     const settings = await this.d.settings.get();
     const humans = isHumanTime(settings.human_hours, clock.now());
@@ -244,7 +252,7 @@ export class BotService {
       reason: decision.reason,
       reason_text: humans ? decision.reason_text : `${decision.reason_text}（非人工服务时间，已登记待处理）`,
       summary: handoffSummary(history, intent ?? memory.last_intent, mood),
-      intent: intent ? { id: intent.intent_id, name: intent.name, confidence: intent.confidence } : null,
+      intent: intent ? { id: intent.intent_id, name: intent.name, confidence: intent.confidence, category: intent.category, skill: intent.skill } : null,
       urgent: decision.urgent,
     });
     if (humans && settings.soothing.max_count > 0) {

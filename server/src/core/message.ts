@@ -68,8 +68,11 @@ export type Handoff = {
   reason_text: string;
   /** a few lines summarising the conversation so far */
   summary: string;
-  /** the bot's best guess of what the customer wants */
-  intent: { id: string; name: string; confidence: number } | null;
+  /**
+   * the bot's best guess of what the customer wants, with the intent's knowledge-base category
+   * and the agent skill it needs (both as published when the bot handed over; routing reads them)
+   */
+  intent: { id: string; name: string; confidence: number; category?: string | null; skill?: string | null } | null;
   urgent: boolean;
   at: string;
 };

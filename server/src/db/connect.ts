@@ -17,11 +17,12 @@ import * as m012 from './migrations/012_workspace.js';
 import * as m011 from './migrations/011_jobs.js';
 import * as m013 from './migrations/013_admin.js';
 import * as m014 from './migrations/014_region.js';
+import * as m015 from './migrations/015_intent_skill.js';
 
 export type Db = Kysely<Database>;
 export type DbKind = 'sqlite' | 'postgres';
 
-const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004, '005_notify': notifyMigration, '005_tickets': m005, '006_routing': m006, '007_quick_replies': m007, '008_automation': m008, '009_realtime': m009, '010_queue': m010, '012_workspace': m012, '011_jobs': m011, '013_admin': m013, '014_region': m014 };
+const migrations: Record<string, Migration> = { '001_spine': m001, '002_handoff': m002, '003_knowledge': m003, '004_bot': m004, '005_notify': notifyMigration, '005_tickets': m005, '006_routing': m006, '007_quick_replies': m007, '008_automation': m008, '009_realtime': m009, '010_queue': m010, '012_workspace': m012, '011_jobs': m011, '013_admin': m013, '014_region': m014, '015_intent_skill': m015 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

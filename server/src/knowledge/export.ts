@@ -8,13 +8,13 @@ export type ExportFormat = 'csv' | 'xlsx';
 
 export const COLUMNS: Record<ExportKind, string[]> = {
   faqs: ['id', 'category', 'intent', 'question', 'similar', 'answer'],
-  intents: ['id', 'name', 'category', 'action', 'examples'],
+  intents: ['id', 'name', 'category', 'action', 'examples', 'skill'],
 };
 
 /** The draft's FAQs or intents as rows of the import format (lists `|`-separated). */
 export async function exportRows(k: KnowledgeService, kind: ExportKind): Promise<string[][]> {
   if (kind === 'intents') {
-    return (await k.listIntents()).map((i) => [i.id, i.name, i.category ?? '', i.action ?? 'answer', i.examples.join('|')]);
+    return (await k.listIntents()).map((i) => [i.id, i.name, i.category ?? '', i.action ?? 'answer', i.examples.join('|'), i.skill ?? '']);
   }
   return (await k.listFaqs()).map((f) => {
     // only the default text answer: rich answers and tier/channel variants stay as they are on import

@@ -88,7 +88,9 @@ async function importIntentRow(k: KnowledgeService, r: TableRow): Promise<'creat
   const existing =
     (row.id ? await repo.getIntent(k.db, row.id) : undefined) ??
     (await k.db.selectFrom('kb_intents').selectAll().where('name', '=', row.name).limit(1).executeTakeFirst().then((x) => x && repo.toIntent(x)));
-  const input = { name: row.name, category: row.category ?? null, action: row.action ?? 'answer', examples: row.examples } as const;
+  // a file without a skill column (older exports, other tools) keeps the skills already set
+  const skill = 'skill' in r.values ? (row.skill ?? null) : (existing?.skill ?? null);
+  const input = { name: row.name, category: row.category ?? null, action: row.action ?? 'answer', examples: row.examples, skill } as const;
   if (existing) {
     await k.updateIntent(existing.id, { ...input, examples: [...input.examples] });
     return 'updated';

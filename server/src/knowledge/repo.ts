@@ -2,13 +2,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Dictionaries, Faq, FaqAnswer, Intent, IntentAction, KnowledgeSnapshot } from '../bot/engine/types.js';
 
-/** The knowledge tables (migration 003_knowledge). */
+/** The knowledge tables (migration 003_knowledge; kb_intents.skill: 015_intent_skill). */
 export interface KbIntentsTable {
   id: string;
   name: string;
   category: string | null;
   action: string | null;
   examples_json: string;
+  skill: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -112,6 +113,8 @@ export function toIntent(r: KbIntentsTable): StoredIntent {
     category: r.category,
     examples: JSON.parse(r.examples_json) as string[],
     action: (r.action ?? 'answer') as IntentAction,
+    // only when set: intents without one keep the shape (and draft hash) they had before skills
+    ...(r.skill ? { skill: r.skill } : {}),
     updated_at: r.updated_at,
   };
 }
@@ -135,6 +138,7 @@ export function intentRow(i: Intent, now: string, createdAt = now): KbIntentsTab
     category: i.category ?? null,
     action: i.action ?? 'answer',
     examples_json: JSON.stringify(i.examples),
+    skill: i.skill || null,
     created_at: createdAt,
     updated_at: now,
   };

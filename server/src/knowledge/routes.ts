@@ -18,7 +18,10 @@ const EDITORS = new Set(['admin', 'trainer', 'supervisor']);
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const content = z.looseObject({ type: z.string() });
 const answerOut = z.object({ tier: z.string().nullable().optional(), channel: z.string().nullable().optional(), content });
-const intentOut = z.object({ id: z.string(), name: z.string(), category: z.string().nullable().optional(), examples: z.array(z.string()), action: z.string().optional(), updated_at: z.string() });
+const intentOut = z.object({
+  id: z.string(), name: z.string(), category: z.string().nullable().optional(), examples: z.array(z.string()), action: z.string().optional(),
+  skill: z.string().nullable().optional().describe('the agent skill a hand-off about it needs; absent: none'), updated_at: z.string(),
+});
 const faqOut = z.object({
   id: z.string(), intent_id: z.string().nullable().optional(), category: z.string().nullable().optional(), question: z.string(),
   similar: z.array(z.string()), answers: z.array(answerOut), updated_at: z.string(),
@@ -254,7 +257,7 @@ export async function knowledgeRoutes(app: AppInstance, deps: { auth: AuthServic
     preHandler: editor,
     schema: {
       tags, security, consumes: ['multipart/form-data'], querystring: kindQuery,
-      summary: 'Import FAQs (id,category,intent,question,similar,answer) or intents (id,name,category,action,examples) from .csv/.xlsx (field `file`, ≤ 10 MB); progress at /api/knowledge/jobs/:id',
+      summary: 'Import FAQs (id,category,intent,question,similar,answer) or intents (id,name,category,action,examples,skill) from .csv/.xlsx (field `file`, ≤ 10 MB); progress at /api/knowledge/jobs/:id',
       response: { 202: jobAccepted, 400: errorSchema, 413: errorSchema, 415: errorSchema },
     },
   }, async (req, reply) => {

@@ -34,6 +34,8 @@ export const intentInput = z.strictObject({
   category,
   examples: z.array(phrase).max(5000).default([]),
   action: z.enum(['answer', 'handoff']).default('answer'),
+  skill: z.string().trim().max(32, '技能最多 32 字').nullable().transform((s) => s || null).optional()
+    .describe('the agent skill a conversation about it needs when it goes to a human (e.g. 发票); empty or null: none'),
 });
 export type IntentInput = z.infer<typeof intentInput>;
 
@@ -71,13 +73,14 @@ export const faqFileRow = z.object({
 });
 export type FaqFileRow = z.infer<typeof faqFileRow>;
 
-/** one row of an intents file: id,name,category,action,examples */
+/** one row of an intents file: id,name,category,action,examples[,skill] */
 export const intentFileRow = z.object({
   id: optionalCell.pipe(kbId.optional()),
   name: cell.pipe(z.string().min(1, '名称不能为空').max(64, '名称最多 64 字')),
   category: optionalCell.pipe(z.string().max(64, '分类最多 64 字').optional()),
   action: optionalCell.pipe(z.enum(['answer', 'handoff'], { message: 'action 只能是 answer 或 handoff' }).optional()),
   examples: pipeList.pipe(z.array(z.string().max(500, '例句最多 500 字')).min(1, '至少需要一个例句')),
+  skill: optionalCell.pipe(z.string().max(32, '技能最多 32 字').optional()),
 });
 export type IntentFileRow = z.infer<typeof intentFileRow>;
 

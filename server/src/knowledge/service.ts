@@ -41,6 +41,15 @@ const VERSION_TTL_MS = 2000;
 const hashOf = (s: KnowledgeSnapshot) => createHash('sha256').update(JSON.stringify({ intents: s.intents, faqs: s.faqs, dictionaries: s.dictionaries })).digest('hex');
 const dedupe = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter(Boolean))];
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+/** the intent an input describes; `skill` only when set, the shape repo.toIntent reads back */
+const intentOf = (id: string, input: IntentInput): Intent => ({
+  id,
+  name: input.name,
+  category: input.category ?? null,
+  examples: dedupe(input.examples),
+  action: input.action,
+  ...(input.skill ? { skill: input.skill } : {}),
+});
 
 /**
  * The knowledge base: trainers edit a draft (intents, FAQs, dictionaries); publishing trains
@@ -88,7 +97,7 @@ export class KnowledgeService {
     if (await repo.getIntent(db, id)) throw new AppError(409, 'duplicate_id', `意图 id ${id} 已存在`);
     await this.assertUniqueName(db, input.name);
     const now = this.now();
-    const intent: Intent = { id, name: input.name, category: input.category ?? null, examples: dedupe(input.examples), action: input.action };
+    const intent = intentOf(id, input);
     await db.insertInto('kb_intents').values(repo.intentRow(intent, now)).execute();
     return { ...intent, updated_at: now };
   }
@@ -98,9 +107,9 @@ export class KnowledgeService {
     if (!old) throw notFound('intent');
     if (old.name !== input.name) await this.assertUniqueName(db, input.name, id);
     const now = this.now();
-    const intent: Intent = { id, name: input.name, category: input.category ?? null, examples: dedupe(input.examples), action: input.action };
+    const intent = intentOf(id, input);
     const row = repo.intentRow(intent, now);
-    await db.updateTable('kb_intents').set({ name: row.name, category: row.category, action: row.action, examples_json: row.examples_json, updated_at: now }).where('id', '=', id).execute();
+    await db.updateTable('kb_intents').set({ name: row.name, category: row.category, action: row.action, examples_json: row.examples_json, skill: row.skill, updated_at: now }).where('id', '=', id).execute();
     return { ...intent, updated_at: now };
   }
 

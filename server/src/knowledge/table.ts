@@ -27,7 +27,7 @@ export function decodeText(bytes: Buffer): string {
 const ALIASES: Record<string, string> = {
   编号: 'id', 分类: 'category', 类别: 'category', 意图: 'intent', 问题: 'question', 标准问题: 'question', 标准问: 'question',
   相似问: 'similar', 相似问题: 'similar', 答案: 'answer', 回答: 'answer', 名称: 'name', 意图名称: 'name', 动作: 'action',
-  例句: 'examples', 示例: 'examples', 会话: 'conversation_id', 会话id: 'conversation_id', 时间: 'time', 角色: 'role', 内容: 'text', 消息: 'text',
+  例句: 'examples', 示例: 'examples', 技能: 'skill', 会话: 'conversation_id', 会话id: 'conversation_id', 时间: 'time', 角色: 'role', 内容: 'text', 消息: 'text',
 };
 const headerKey = (h: string) => {
   const k = h.replace(/^\uFEFF/, '').trim().toLowerCase();

@@ -26,7 +26,6 @@ export { routingSettingsSchema, type RoutingSettings } from './settings.js';
 
 export type RoutingDeps = {
   db: Kysely<Database>; hub: HubService; bus: EventBus; clock: Clock; log: Logger; scheduler: Scheduler;
-  intentCategory?: (intentId: string) => Promise<string | null>;
   /** whether humans work now (the bot settings' business calendar) */
   humanTime: () => Promise<boolean>;
   /** opens a ticket from a conversation, fields prefilled (leave-a-message) */
@@ -36,8 +35,8 @@ export type RoutingDeps = {
 /** Routing, wired: service (listening to hub events), queue care (notices, overflow, leave-a-message), API, demo agents. */
 export function createRouting(deps: RoutingDeps) {
   const log = deps.log.child({ mod: 'routing' });
-  const service = new RoutingService({ ...deps, log });
   const settings = new RoutingSettingsStore(deps.db, deps.clock);
+  const service = new RoutingService({ ...deps, log, teamMaps: () => settings.get() });
   const wait = new WaitStats(deps.db, deps.clock);
   const notices = new QueueNotices({ db: deps.db, hub: deps.hub, clock: deps.clock, log, settings, wait, queue: () => service.queue() });
   const care = new QueueCare({ routing: service, hub: deps.hub, scheduler: deps.scheduler, settings, notices, wait, clock: deps.clock, log, humanTime: deps.humanTime, openTicket: deps.openTicket });
@@ -54,6 +53,6 @@ export function createRouting(deps: RoutingDeps) {
     stop: () => service.stop(),
     routes: (app: AppInstance, auth: AuthService, io?: Server) =>
       routingRoutes(app, { auth, routing: service, handovers, settings, wait, monitor: io ? socketMonitor(io, deps.bus) : undefined }),
-    seedDemo: (auth: AuthService) => seedDemoRouting(deps.db, auth, service),
+    seedDemo: (auth: AuthService) => seedDemoRouting(deps.db, auth, service, settings),
   };
 }

@@ -1,22 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { explainAssigned, explainQueued, rank, WEIGHTS, type AgentSnapshot, type RoutingContext } from './score.js';
+import { DEMO_TEAM_MAPS } from './seed.js';
 import { looksEnglish, needOf } from './skills.js';
 
 const agent = (id: string, o: Partial<AgentSnapshot> = {}): AgentSnapshot => ({
   id, name: id, team: null, skills: {}, status: 'online', capacity: 5, load: 0, rating: 4, last_assigned_at: null, ...o,
 });
 const ctx = (o: Partial<RoutingContext> = {}): RoutingContext => ({
-  need: needOf(null, null, false), vip: false, last_agent_id: null, only_team: null, exclude_agent_id: null, ...o,
+  need: needOf(null, false, DEMO_TEAM_MAPS), vip: false, last_agent_id: null, only_team: null, exclude_agent_id: null, ...o,
 });
 
 describe('intent → need', () => {
-  it('maps bot intents to skills, categories to teams, English to the English skill', () => {
-    expect(needOf({ id: 'invoice', name: '发票开具' }, null, false)).toMatchObject({ skills: ['发票'], team: '售后' });
-    expect(needOf({ id: 'x', name: '退款流程' }, null, false)).toMatchObject({ skills: ['退换货'], team: '售后' });
-    expect(needOf({ id: 'allergic_reaction', name: '过敏反应' }, null, false).skills).toEqual(['过敏处理']);
-    expect(needOf({ id: 'logistics_query', name: '物流查询' }, null, false).skills).toEqual(['物流']);
-    expect(needOf({ id: 'member_points', name: '会员积分' }, '会员', false)).toMatchObject({ skills: [], team: '售前' });
-    expect(needOf(null, null, true).skills).toEqual(['English']);
+  it('takes the skill from the intent, its team and category teams from the settings, English to the English skill', () => {
+    expect(needOf({ name: '发票开具', skill: '发票' }, false, DEMO_TEAM_MAPS)).toMatchObject({ skills: ['发票'], team: '售后', source: '意图「发票开具」→ 技能「发票」' });
+    expect(needOf({ name: '退款流程', category: '售前', skill: '退换货' }, false, DEMO_TEAM_MAPS)).toMatchObject({ skills: ['退换货'], team: '售后' });
+    expect(needOf({ name: '会员积分', category: '会员', skill: null }, false, DEMO_TEAM_MAPS)).toMatchObject({ skills: [], team: '售前' });
+    // a company's own skill with no team yet still routes by skill
+    expect(needOf({ name: '保修', skill: '售后维修' }, false, DEMO_TEAM_MAPS)).toMatchObject({ skills: ['售后维修'], team: null });
+    expect(needOf({ name: '发票开具', skill: '发票' }, false, { skill_teams: [], category_teams: [] })).toMatchObject({ skills: ['发票'], team: null });
+    expect(needOf({ name: '闲聊' }, false, DEMO_TEAM_MAPS)).toMatchObject({ skills: [], team: null, source: '意图「闲聊」无对应技能' });
+    expect(needOf(null, true, DEMO_TEAM_MAPS).skills).toEqual(['English']);
     expect(looksEnglish(['Hello, where is my parcel?'])).toBe(true);
     expect(looksEnglish(['hello 你好'])).toBe(false);
   });
@@ -32,7 +35,7 @@ describe('the score', () => {
   });
 
   it('adds the documented parts', () => {
-    const c = ctx({ need: needOf({ id: 'invoice', name: '发票开具' }, null, false), vip: true, last_agent_id: 'a' });
+    const c = ctx({ need: needOf({ name: '发票开具', skill: '发票' }, false, DEMO_TEAM_MAPS), vip: true, last_agent_id: 'a' });
     const [a] = rank(c, [agent('a', { team: '售后', skills: { 发票: 3 }, load: 1, capacity: 4, rating: 5 })]);
     expect(a!.score).toBe(WEIGHTS.skill + WEIGHTS.team + 15 + WEIGHTS.rating + WEIGHTS.sticky + WEIGHTS.vip);
     expect(a!.parts.map((p) => p.why)).toEqual(['技能「发票」3 级', '属于「售后」组', '负载 1/4', '评分 5', '上次服务过该客户', 'VIP 客户 → 资深坐席']);

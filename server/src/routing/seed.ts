@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { AuthService, Role } from '../auth/service.js';
 import type { RoutingService } from './service.js';
+import type { RoutingSettingsStore } from './settings.js';
+import type { TeamMaps } from './skills.js';
 
 /**
  * Demo agents of 悦肤美妆 (shared/docs/demo-company.md): 售前 (产品咨询, 活动规则, English) and
@@ -19,8 +21,24 @@ export const DEMO_AGENTS: { username: string; display_name: string; role?: Role;
   { username: 'lead', display_name: '王主管（售后）', role: 'supervisor', team: '售后', skills: { 退换货: 3, 发票: 3, 过敏处理: 3, 物流: 3 }, capacity: 3, rating: 5 },
 ];
 
-/** Seeds teams, the extra demo agent users (password kefu123) and profiles, once (no profiles yet). */
-export async function seedDemoRouting(db: Kysely<Database>, auth: AuthService, routing: RoutingService): Promise<boolean> {
+/** The demo company's teams by skill and by knowledge-base category (routing settings). */
+export const DEMO_TEAM_MAPS: TeamMaps = {
+  skill_teams: [
+    { skill: '发票', team: '售后' }, { skill: '退换货', team: '售后' }, { skill: '过敏处理', team: '售后' }, { skill: '物流', team: '售后' },
+    { skill: '产品咨询', team: '售前' }, { skill: '活动规则', team: '售前' },
+  ],
+  category_teams: [
+    { category: '售后', team: '售后' }, { category: '物流', team: '售后' }, { category: '账户', team: '售后' },
+    { category: '售前', team: '售前' }, { category: '会员', team: '售前' },
+  ],
+};
+
+/**
+ * Seeds the demo's team lists into routing settings nobody has saved yet, then teams, the extra
+ * demo agent users (password kefu123) and profiles, once (no profiles yet).
+ */
+export async function seedDemoRouting(db: Kysely<Database>, auth: AuthService, routing: RoutingService, settings: RoutingSettingsStore): Promise<boolean> {
+  if (!(await settings.stored())) await settings.put({ ...(await settings.get()), ...DEMO_TEAM_MAPS });
   const any = await (db.withTables<{ agent_profiles: { user_id: string } }>()).selectFrom('agent_profiles').select('user_id').limit(1).executeTakeFirst();
   if (any) return false;
   for (const a of DEMO_AGENTS) {

@@ -10,7 +10,7 @@ import type { HubService } from '../hub/index.js';
 import type { AgentStatus, RoutingTables } from './schema.js';
 import { explainAssigned, explainQueued, rank, shortReason, type AgentSnapshot, type Candidate, type RoutingContext } from './score.js';
 import { CapacityConflict, insertDecision, takeSlot, txOf, type DecisionRow, type Outcome, type RDb, type RTx, type StoredCandidate } from './store.js';
-import { looksEnglish, needOf } from './skills.js';
+import { looksEnglish, needOf, type TeamMaps } from './skills.js';
 
 
 export type RoutingDeps = {
@@ -19,8 +19,8 @@ export type RoutingDeps = {
   bus: EventBus;
   clock: Clock;
   log: Logger;
-  /** the knowledge-base category of an intent (e.g. 售后), for intents without a skill */
-  intentCategory?: (intentId: string) => Promise<string | null>;
+  /** the routing settings' skill → team and category → team lists */
+  teamMaps: () => Promise<TeamMaps>;
 };
 
 export type AgentView = {
@@ -306,11 +306,10 @@ export class RoutingService {
   /** What routing knows about the conversation: need (skills/team), VIP, last agent, transfer target. */
   private async contextOf(conversation: Conversation): Promise<{ ctx: RoutingContext; info: Record<string, unknown> }> {
     const intent = conversation.handoff?.intent ?? null;
-    const category = intent && this.d.intentCategory ? await this.d.intentCategory(intent.id).catch(() => null) : null;
     const recent = await this.db.selectFrom('messages').select('content_json').where('conversation_id', '=', conversation.id)
       .where('direction', '=', 'in').where('msgtype', '=', 'text').orderBy('created_at', 'desc').limit(5).execute();
     const texts = recent.map((r) => (JSON.parse(r.content_json) as { text?: string }).text ?? '');
-    const need = needOf(intent, category, texts.length > 0 && looksEnglish(texts));
+    const need = needOf(intent, texts.length > 0 && looksEnglish(texts), await this.d.teamMaps());
     const last = await this.db.selectFrom('conversations').select('assignee_id').where('customer_id', '=', conversation.customer_id)
       .where('id', '<>', conversation.id).where('assignee_id', 'is not', null).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     const target = await this.db.selectFrom('routing_targets').leftJoin('teams', 'teams.id', 'routing_targets.team_id')

@@ -52,7 +52,24 @@ export const leaveMessageSchema = z.strictObject({
   text: z.string().min(1).max(300).default('{why}，已为您登记留言（工单号 {ticket}），客服会尽快与您联系，请留意消息。'),
 });
 
+/**
+ * Which team owns a skill (a conversation that needs 发票 prefers the 售后 team), and which team
+ * takes intents of a knowledge-base category that need no particular skill (会员 → 售前). The
+ * skill an intent needs is set on the intent itself, in the knowledge base.
+ */
+const skillTeamSchema = z.strictObject({ skill: z.string().trim().min(1).max(32), team: z.string().trim().min(1).max(32) });
+const categoryTeamSchema = z.strictObject({ category: z.string().trim().min(1).max(64), team: z.string().trim().min(1).max(32) });
+const uniqueBy = <T>(key: (x: T) => string, what: string) => (xs: T[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  xs.forEach((x, i) => {
+    if (seen.has(key(x))) ctx.addIssue({ code: 'custom', path: [i], message: `${what}「${key(x)}」重复` });
+    seen.add(key(x));
+  });
+};
+
 export const routingSettingsSchema = z.strictObject({
+  skill_teams: z.array(skillTeamSchema).max(200).superRefine(uniqueBy((x) => x.skill, '技能')).default([]),
+  category_teams: z.array(categoryTeamSchema).max(200).superRefine(uniqueBy((x) => x.category, '分类')).default([]),
   queue_notice: queueNoticeSchema.default(queueNoticeSchema.parse({})),
   overflow: z.array(overflowRuleSchema).max(50).default([]),
   leave_message: leaveMessageSchema.default(leaveMessageSchema.parse({})),
@@ -75,6 +92,11 @@ export class RoutingSettingsStore {
     const value = routingSettingsSchema.parse(row ? JSON.parse(row.settings_json) : {});
     this.cache = { at: Date.now(), value };
     return value;
+  }
+
+  /** whether anyone has saved settings yet (the demo seeds its team lists only into a fresh install) */
+  async stored(): Promise<boolean> {
+    return !!(await (this.db as SettingsDb).selectFrom('routing_settings').select('id').where('id', '=', 'default').executeTakeFirst());
   }
 
   async put(input: RoutingSettings): Promise<RoutingSettings> {

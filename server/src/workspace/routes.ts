@@ -42,7 +42,7 @@ const conversationSchema = z.object({
   priority: z.number(),
   handoff: z.object({
     reason: z.string(), reason_text: z.string(), summary: z.string(),
-    intent: z.object({ id: z.string(), name: z.string(), confidence: z.number() }).nullable(),
+    intent: z.object({ id: z.string(), name: z.string(), confidence: z.number(), category: z.string().nullish(), skill: z.string().nullish() }).nullable(),
     urgent: z.boolean(), at: z.string(),
   }).nullable(),
   customer: z.object({ id: z.string(), display_name: z.string(), avatar_url: z.string().nullable(), tier: z.string() }),

@@ -7,8 +7,9 @@ import { PageHeader } from '../training/common';
 import { FormProblems, useLoad, useSave, useTeams } from './common';
 
 /**
- * 路由与排队: what customers hear while they wait (position notices, within WeCom's reply
- * allowance), overflow between teams, and when they are offered leave-a-message (a ticket).
+ * 路由与排队: which team owns a skill or a knowledge-base category, what customers hear while
+ * they wait (position notices, within WeCom's reply allowance), overflow between teams, and when
+ * they are offered leave-a-message (a ticket).
  */
 export default function RoutingPage() {
   const { t } = useTranslation();
@@ -37,6 +38,14 @@ export default function RoutingPage() {
       <PageHeader title={t('admin.nav.routing')} desc={t('admin.routing.desc')} />
       <FormProblems problems={problems} />
       <Form form={form} layout="vertical" requiredMark={false}>
+        <Card size="small" title={t('admin.routing.teams')} style={{ marginBottom: 12 }}>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('admin.routing.teamsHint')}</Typography.Paragraph>
+          <Row gutter={24}>
+            <Col xs={24} lg={12}><TeamList name="skill_teams" field="skill" label={t('admin.routing.skill')} teams={teams} add={t('admin.routing.addSkill')} /></Col>
+            <Col xs={24} lg={12}><TeamList name="category_teams" field="category" label={t('admin.routing.category')} teams={teams} add={t('admin.routing.addCategory')} /></Col>
+          </Row>
+        </Card>
+
         <Card size="small" title={t('admin.routing.notices')} style={{ marginBottom: 12 }}
           extra={<Form.Item name={['queue_notice', 'enabled']} valuePropName="checked" noStyle><Switch data-testid="routing-notices" /></Form.Item>}>
           <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('admin.routing.noticesHint')}</Typography.Paragraph>
@@ -92,5 +101,32 @@ export default function RoutingPage() {
         <Button type="primary" loading={saving} onClick={() => void onSave()} data-testid="routing-save">{t('admin.save')}</Button>
       </Form>
     </div>
+  );
+}
+
+/** one "X → team" list of the settings (skill → team, category → team) */
+function TeamList(p: { name: 'skill_teams' | 'category_teams'; field: 'skill' | 'category'; label: string; teams: { value: string; label: string }[]; add: string }) {
+  const { t } = useTranslation();
+  return (
+    <Form.List name={p.name}>
+      {(fields, { add, remove }) => (
+        <Space direction="vertical" style={{ width: '100%' }} data-testid={p.name}>
+          <Typography.Text strong>{p.label} → {t('admin.routing.team')}</Typography.Text>
+          {fields.map((f) => (
+            <Space key={f.key} wrap align="baseline" data-testid="team-row">
+              <Form.Item name={[f.name, p.field]} rules={[{ required: true, whitespace: true, message: t('admin.required') }]} noStyle>
+                <Input style={{ width: 160 }} maxLength={p.field === 'skill' ? 32 : 64} placeholder={p.label} />
+              </Form.Item>
+              <span>→</span>
+              <Form.Item name={[f.name, 'team']} rules={[{ required: true, message: t('admin.required') }]} noStyle>
+                <Select style={{ width: 140 }} options={p.teams} placeholder={t('admin.routing.team')} data-testid="team-select" />
+              </Form.Item>
+              <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(f.name)} aria-label={t('admin.remove')} />
+            </Space>
+          ))}
+          <Button type="dashed" icon={<PlusOutlined />} onClick={() => add()}>{p.add}</Button>
+        </Space>
+      )}
+    </Form.List>
   );
 }

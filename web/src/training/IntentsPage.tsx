@@ -1,12 +1,13 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { AutoComplete, Button, Form, Input, Radio, Space, Table, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined, SearchOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { api } from '../api';
 import { EditorDrawer, fmtTime, PageHeader, RowActions, useCrud, useIntents } from './common';
 import PhraseList from './PhraseList';
 import type { Intent, IntentAction } from './types';
 
-type FormValues = { name: string; category?: string; action: IntentAction; examples: string[] };
+type FormValues = { name: string; category?: string; action: IntentAction; skill?: string; examples: string[] };
 
 export default function IntentsPage() {
   const { t } = useTranslation();
@@ -18,11 +19,22 @@ export default function IntentsPage() {
   const [form] = Form.useForm<FormValues>();
 
   const categories = useMemo(() => [...new Set(intents.map((i) => i.category).filter((c): c is string => !!c))], [intents]);
+  const skills = useMemo(() => [...new Set(intents.map((i) => i.skill).filter((s): s is string => !!s))], [intents]);
+  // the agents' skills are the names routing can match: offered with those already in use
+  const [agentSkills, setAgentSkills] = useState<string[]>([]);
+  useEffect(() => {
+    api<{ items: { skills: Record<string, number> }[] }>('/api/agents').then((r) => setAgentSkills(r.items.flatMap((a) => Object.keys(a.skills))), () => undefined);
+  }, []);
+  const skillOptions = useMemo(() => [...new Set([...agentSkills, ...skills])].map((value) => ({ value })), [agentSkills, skills]);
   const shown = useMemo(() => {
     const s = q.trim().toLowerCase();
     if (!s) return intents;
     return intents.filter(
-      (i) => i.name.toLowerCase().includes(s) || (i.category ?? '').toLowerCase().includes(s) || i.examples.some((e) => e.toLowerCase().includes(s)),
+      (i) =>
+        i.name.toLowerCase().includes(s) ||
+        (i.category ?? '').toLowerCase().includes(s) ||
+        (i.skill ?? '').toLowerCase().includes(s) ||
+        i.examples.some((e) => e.toLowerCase().includes(s)),
     );
   }, [intents, q]);
 
@@ -30,14 +42,14 @@ export default function IntentsPage() {
     setEditing(it);
     form.setFieldsValue(
       it === 'new'
-        ? { name: '', category: undefined, action: 'answer', examples: [] }
-        : { name: it.name, category: it.category ?? undefined, action: it.action ?? 'answer', examples: it.examples },
+        ? { name: '', category: undefined, action: 'answer', skill: undefined, examples: [] }
+        : { name: it.name, category: it.category ?? undefined, action: it.action ?? 'answer', skill: it.skill ?? undefined, examples: it.examples },
     );
   };
 
   const save = async () => {
     const v = await form.validateFields();
-    const body = { name: v.name.trim(), category: v.category?.trim() || null, action: v.action, examples: v.examples };
+    const body = { name: v.name.trim(), category: v.category?.trim() || null, action: v.action, skill: v.skill?.trim() || null, examples: v.examples };
     if (editing && (await crud.save(editing === 'new' ? null : editing.id, body))) setEditing(null);
   };
 
@@ -99,6 +111,14 @@ export default function IntentsPage() {
             render: (v?: string | null) => (v ? <Tag>{v}</Tag> : <Typography.Text type="secondary">—</Typography.Text>),
           },
           {
+            title: t('training.intents.skill'),
+            dataIndex: 'skill',
+            width: 120,
+            filters: skills.map((s) => ({ text: s, value: s })),
+            onFilter: (v, r) => r.skill === v,
+            render: (v?: string | null) => (v ? <Tag color="blue">{v}</Tag> : <Typography.Text type="secondary">—</Typography.Text>),
+          },
+          {
             title: t('training.intents.examples'),
             key: 'examples',
             ellipsis: true,
@@ -152,6 +172,9 @@ export default function IntentsPage() {
               <Radio.Button value="answer">{t('training.intents.answer')}</Radio.Button>
               <Radio.Button value="handoff">{t('training.intents.handoff')}</Radio.Button>
             </Radio.Group>
+          </Form.Item>
+          <Form.Item name="skill" label={t('training.intents.skill')} extra={t('training.intents.skillHint')} rules={[{ max: 32, message: t('training.intents.skillTooLong') }]}>
+            <AutoComplete options={skillOptions} placeholder={t('training.intents.skillPlaceholder')} allowClear data-testid="intent-skill" />
           </Form.Item>
           <Form.Item
             name="examples"

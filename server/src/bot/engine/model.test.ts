@@ -87,6 +87,13 @@ describe('serialisation', () => {
     expect(loaded.serialize()).toBe(model.serialize());
   });
 
+  it('keeps an intent\'s hand-off skill through save and load; intents without one stay without', () => {
+    const withSkill = trainModel({ ...SMALL_KB, intents: SMALL_KB.intents.map((i) => (i.id === 'invoice' ? { ...i, skill: '发票' } : i)) }, { seed: 7 });
+    const reloaded = JSON.parse(loadModel(withSkill.serialize()).serialize()) as { snapshot: KnowledgeSnapshot };
+    expect(reloaded.snapshot.intents.find((i) => i.id === 'invoice')!.skill).toBe('发票');
+    expect(reloaded.snapshot.intents.filter((i) => 'skill' in i).map((i) => i.id)).toEqual(['invoice']);
+  });
+
   it('rejects a corrupted model', () => {
     const s = model.serialize();
     expect(() => loadModel(s.slice(0, s.length - 10))).toThrow(/not JSON/);

@@ -381,6 +381,7 @@ const zIntent = z.object({
   category: z.string().nullish(),
   examples: z.array(z.string()),
   action: z.enum(['answer', 'handoff']).optional(),
+  skill: z.string().nullish(),
 });
 const zFaq = z.object({
   id: z.string(),

@@ -16,6 +16,8 @@ export type Intent = {
   /** 10–15 realistic phrasings */
   examples: string[];
   action?: IntentAction;
+  /** the agent skill a conversation about it needs when it goes to a human (e.g. 发票); none: any agent */
+  skill?: string | null;
 };
 
 /** An answer variant: the most specific match for (tier, channel) wins; null = any. */

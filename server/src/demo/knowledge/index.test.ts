@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Faq, FaqAnswer, Intent } from '../../bot/engine/types.js';
 import { demoChatLogs, demoKnowledge, parseCsv } from './index.js';
+import { DEMO_AGENTS } from '../../routing/seed.js';
 
 const k = demoKnowledge();
 const byName = (name: string): Intent => {
@@ -55,6 +56,17 @@ describe('demo knowledge (悦肤美妆)', () => {
     expect(k.intents.filter((i) => i.action === 'handoff').map((i) => i.name).sort()).toEqual(['投诉', '转人工'].sort());
     expect(byName('转人工').examples).toEqual(expect.arrayContaining(['转人工', '人工客服', '找真人', '我要跟人说话']));
     expect(byName('投诉').examples).toEqual(expect.arrayContaining(['我要投诉', '找你们领导', '太差劲了']));
+  });
+
+  it('gives hand-off skills that demo agents have; 转人工 and 投诉 need none', () => {
+    expect(byName('发票开具').skill).toBe('发票');
+    expect(byName('过敏反应').skill).toBe('过敏处理');
+    expect(byName('缺货补货').skill).toBe('产品咨询');
+    expect(byName('转人工').skill).toBeUndefined();
+    expect(byName('投诉').skill).toBeUndefined();
+    const held = new Set(DEMO_AGENTS.flatMap((a) => Object.keys(a.skills)));
+    for (const i of k.intents) if (i.skill) expect(held.has(i.skill), `${i.name}: ${i.skill}`).toBe(true);
+    expect(k.intents.filter((i) => i.skill)).toHaveLength(23);
   });
 
   it('keeps 过敏反应 and 腮红效果 apart', () => {

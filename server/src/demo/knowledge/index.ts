@@ -56,6 +56,8 @@ const intentSchema = z.strictObject({
   category: z.string().nullable().optional(),
   examples: z.array(z.string().min(1)).min(1),
   action: z.enum(['answer', 'handoff']).optional(),
+  /** one of the demo agents' skills (routing/seed.ts), within the knowledge base's 32 characters */
+  skill: z.string().min(1).max(32).optional(),
 });
 
 const faqSchema = z.strictObject({
