@@ -244,7 +244,7 @@ describe('LLM off (the default)', () => {
     await send('会员', 'off1');
     const menu = await eventually(async () => got.find((m) => m.sender_type === 'bot'), 'bot reply on the widget');
     expect(menu.content.type).toBe('menu');
-    await send('精华', 'off2');
+    await send('今天天气怎么样', 'off2');
     await eventually(async () => got.filter((m) => m.sender_type === 'bot').length >= 2, 'second bot reply');
     expect(got.filter((m) => m.sender_type === 'bot')[1].content.type).toBe('text');
     await off.bot.service.idle();

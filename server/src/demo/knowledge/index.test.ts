@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Faq, FaqAnswer, Intent } from '../../bot/engine/types.js';
+import { trainModel } from '../../bot/engine/model.js';
 import { demoChatLogs, demoKnowledge, parseCsv } from './index.js';
 import { DEMO_AGENTS } from '../../routing/seed.js';
 
@@ -94,6 +95,13 @@ describe('demo knowledge (悦肤美妆)', () => {
     expect(text).toMatch(/增值税专用发票/);
     expect(text).not.toMatch(/^请提供/);
     expect(k.faqs.some((f) => f.intent_id === byName('发票开具').id && f.question.includes('电子发票指南'))).toBe(true);
+  });
+
+  it('of the two invoice FAQs, "I want an invoice" gets the steps and "download" the e-invoice guide', () => {
+    const model = trainModel(k);
+    const first = (q: string) => model.analyze(q).faqs[0]?.question;
+    for (const q of ['你好，我想开个发票，怎么弄', '我要开发票', '发票怎么开']) expect(first(q), q).toBe('怎么开发票？');
+    expect(first('电子发票怎么下载')).toMatch(/电子发票指南/);
   });
 
   it('has VIP variants for 退款流程 and 会员续费, and a web variant for 物流查询', () => {
