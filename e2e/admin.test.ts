@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { antInput, assertWebBuilt, dismissToasts, fieldError, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api, eventually, login, wechatCustomers, type Json } from '../server/test/harness.js';
+import { antInput, browserStack, dismissToasts, fieldError, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * 管理 in a real browser: a company day off on the office calendar moves a ticket's SLA due
@@ -9,9 +9,7 @@ import { antInput, assertWebBuilt, dismissToasts, fieldError, launchBrowser, log
  * error shown next to the field), and the notification pages show what was sent.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let token: string;
 
 const beijingDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -22,14 +20,7 @@ const dueText = (iso: string) => {
 };
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   token = await login(s.kefu.url, 'admin');
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('admin (browser)', () => {
@@ -42,7 +33,7 @@ describe('admin (browser)', () => {
     const before: string = ticket.sla.first_response.due_at;
     const dueDay = beijingDate(before);
 
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'admin');
     await page.goto(`/tickets/${ticket.id}`);
     await page.getByTestId('sla-first_response').waitFor();
@@ -85,7 +76,7 @@ describe('admin (browser)', () => {
   });
 
   it('creates and edits an SLA policy; a bad warning time shows the server\'s error next to the field', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'lead'); // a supervisor may administer too
     await page.goto('/admin/sla');
     await page.getByTestId('sla-row').first().waitFor();
@@ -142,7 +133,7 @@ describe('admin (browser)', () => {
     }, 'the notification to be logged');
     expect(log.some((i) => i.channel === 'email' && i.outcome === 'skipped')).toBe(true);
 
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'admin');
     await page.goto('/admin/categories');
     await page.getByTestId('category-row').first().waitFor();
@@ -189,7 +180,7 @@ describe('admin (browser)', () => {
   });
 
   it('works on a phone; agents only set their own notifications', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'phone');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'phone');
     await loginAs(page, 'admin');
     await page.getByTestId('nav-admin-menu').click();
     await page.getByRole('menuitem', { name: '管理' }).click();
@@ -202,7 +193,7 @@ describe('admin (browser)', () => {
     expect(errors).toEqual([]);
     await ctx.close();
 
-    const agent = await newPage(browser, s.kefu.url, 'pc');
+    const agent = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(agent.page, 'agent1');
     expect(await agent.page.getByTestId('nav-admin').count()).toBe(0);
     expect(await agent.page.getByTestId('nav-automation').count()).toBe(0);
@@ -221,7 +212,7 @@ describe('admin (browser)', () => {
   });
 
   it('routing and the queue: a skill given a team, position notices switched on and an overflow rule saved from the page', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url);
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url);
     await loginAs(page, 'admin');
     await page.goto('/admin/routing');
     await page.getByTestId('admin-routing').waitFor();

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { api, eventually, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api, eventually, wechatCustomers, type Json } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
 
 /**
  * The agent workspace in a real browser against a real kefu and a real WeCom simulator:
  * what an agent sees and does, and what the WeChat customer gets.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let presales: string;
 
 let wechat: Awaited<ReturnType<typeof wechatCustomers>>;
@@ -36,20 +34,13 @@ async function expectSent(page: Page, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   wechat = await wechatCustomers(s.sim.url);
   presales = wechat.presales;
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('agent workspace (browser)', () => {
   it('a WeChat customer message appears live; the agent replies with Enter and the customer receives it', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page);
     await expect.poll(() => conversationItem(page, '小红').count()).toBe(0);
     // a marker that a page reload would wipe: proves the conversation arrives over the live connection
@@ -112,7 +103,7 @@ describe('agent workspace (browser)', () => {
       await page.mouse.move(0, 0);
       await screenshot(page, 'workspace.png');
 
-      const phone = await newPage(browser, s.kefu.url, 'phone');
+      const phone = await newPage(s.browser, s.kefu.url, 'phone');
       await loginAs(phone.page);
       await conversationItem(phone.page, '小红').click();
       await bubble(phone.page, '收到，谢谢').waitFor();
@@ -125,7 +116,7 @@ describe('agent workspace (browser)', () => {
   });
 
   it('the 6th reply within the window fails visibly with its reason and survives a reload', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page);
     const ext = await newCustomer('窗口测试');
     await customerSays(ext, '在吗？我想问下积分怎么用');
@@ -160,7 +151,7 @@ describe('agent workspace (browser)', () => {
   });
 
   it('after a reload the conversation is shown in the order it happened', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page);
     const ext = await newCustomer('顺序测试');
     await customerSays(ext, '问题1：这个色号还有货吗？');
@@ -187,7 +178,7 @@ describe('agent workspace (browser)', () => {
   });
 
   it('the language switch turns the workspace into English and the choice is kept', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await customerSays(await newCustomer('英文界面'), 'Hello');
     await loginAs(page);
     const logout = page.getByTestId('logout');
@@ -219,7 +210,7 @@ describe('agent workspace (browser)', () => {
   });
 
   it('the login page refuses a wrong password and shows the demo account', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await page.goto('/');
     await page.getByTestId('login-submit').waitFor();
     expect(await page.getByText('演示账号：agent1 / kefu123').count()).toBe(1);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openDb } from '../server/src/db/connect.js';
-import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, dismissToasts, fieldError, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { api, eventually, login, wechatCustomers, type Json } from '../server/test/harness.js';
+import { browserStack, dismissToasts, fieldError, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * 自动化 in a real browser: a journey is switched off, a rule built without code (customer
@@ -10,27 +10,18 @@ import { assertWebBuilt, dismissToasts, fieldError, launchBrowser, loginAs, newP
  * expression gets the server's error under the field, and an owner task is done and undone.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let token: string;
 
 const rule = (page: Page, name: string) => page.getByTestId('rule-row').filter({ hasText: name });
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   token = await login(s.kefu.url, 'admin');
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('automation (browser)', () => {
   it('switches a journey off, rejects a bad cron with the server\'s field error, and runs a rule built in the UI', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'admin');
     await page.getByTestId('nav-automation').click();
     await page.getByTestId('automation-rules').waitFor();
@@ -122,7 +113,7 @@ describe('automation (browser)', () => {
     } as never).execute();
     await db.destroy();
 
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'lead');
     await page.goto('/automation/tasks');
     const task = page.getByTestId('task-row').filter({ hasText: '吴先生' });
@@ -142,7 +133,7 @@ describe('automation (browser)', () => {
   });
 
   it('works on a phone', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'phone');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'phone');
     await loginAs(page, 'admin');
     await page.getByTestId('nav-admin-menu').click();
     await page.getByRole('menuitem', { name: '自动化' }).click();

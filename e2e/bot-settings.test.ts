@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { api, login, startStack } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { api, login } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * 机器人设置 in a real browser: a trainer changes the welcome text, a weekday's human hours and a
  * hand-off keyword; the form refuses invalid values; the website widget greets with the new text.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack({ bot: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+const s = browserStack({ bot: true });
 
 describe('bot settings (browser)', () => {
   it('a trainer edits texts, triggers and human hours; the widget shows the new welcome', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'trainer');
     await page.getByTestId('nav-training').click();
     await page.getByRole('menuitem', { name: '机器人设置' }).click();
@@ -69,7 +56,7 @@ describe('bot settings (browser)', () => {
     await screenshot(page, 'training-bot-settings.png');
 
     // the website widget greets a new visitor with the saved welcome
-    const visitor = await newPage(browser, s.kefu.url, 'pc');
+    const visitor = await newPage(s.browser, s.kefu.url, 'pc');
     await visitor.page.goto('/demo-shop.html');
     await visitor.page.getByTestId('kefu-widget-bubble').click();
     await expect.poll(() => visitor.page.getByTestId('kefu-widget-welcome').textContent(), { message: 'server welcome in the widget' }).toContain('我是智能助手小悦');

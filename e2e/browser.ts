@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from '../server/test/harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { ROOT, startStack } from '../server/test/harness.js';
 
 /**
  * Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by playwright-core
@@ -28,6 +29,35 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/**
+ * The browser tests' stage: a kefu stack (`startStack` with these options) and Chromium, started
+ * in beforeAll and stopped in afterAll. Call it at the top of a file, before the file's own hooks:
+ * vitest runs beforeAll hooks in order and afterAll hooks in reverse, so the file's own set-up and
+ * teardown both find the stage running.
+ */
+export function browserStack(options?: Parameters<typeof startStack>[0]) {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    assertWebBuilt();
+    stack = await startStack(options);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    // after a failed start, whatever did not come up is not there to stop
+    await browser?.close();
+    await stack?.stop();
+  });
+  return {
+    get kefu() { return stack.kefu; },
+    get sim() { return stack.sim; },
+    get db() { return stack.db; },
+    get browser() { return browser; },
+  };
 }
 
 export type Device = 'pc' | 'phone';

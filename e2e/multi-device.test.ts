@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { eventually, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { eventually, wechatCustomers, type Json } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage } from './browser.js';
 
 /**
  * One agent on a PC and a phone at once, against a real kefu and WeCom simulator: both see the
@@ -9,9 +9,7 @@ import { assertWebBuilt, launchBrowser, loginAs, newPage } from './browser.js';
  * network is back the reply reaches the customer exactly once and shows once on the PC, while
  * what the phone missed meanwhile arrives without a reload.
  */
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let wechat: Awaited<ReturnType<typeof wechatCustomers>>;
 
 const conversationItem = (page: Page, name: string) => page.getByTestId('conversation-item').filter({ hasText: name });
@@ -20,20 +18,13 @@ const markNoReload = (page: Page) => page.evaluate(() => ((window as unknown as 
 const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as Json).__noReload === true);
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   wechat = await wechatCustomers(s.sim.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('one agent on PC and phone', () => {
   it('both devices are live; a reply typed offline on the phone is sent once on reconnect', async () => {
-    const pc = await newPage(browser, s.kefu.url, 'pc');
-    const phone = await newPage(browser, s.kefu.url, 'phone');
+    const pc = await newPage(s.browser, s.kefu.url, 'pc');
+    const phone = await newPage(s.browser, s.kefu.url, 'phone');
     await loginAs(pc.page);
     await loginAs(phone.page);
     await markNoReload(pc.page);

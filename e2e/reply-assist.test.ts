@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { api, login, startStack } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { api, login } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
 
 // Writing help in the agent's chat: F1 inserts the configured quick reply, and a knowledge
 // suggestion appears for an FAQ-like question and goes into the reply box with one click.
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+const s = browserStack();
 
 describe('reply assistance (browser)', () => {
   it('F1 inserts 退换货流程; a suggestion for 发票 inserts the invoicing steps', async () => {
@@ -25,7 +12,7 @@ describe('reply assistance (browser)', () => {
     const kfid = (await api(s.sim.url, 'GET', '/sim/kf/accounts')).body.accounts[0].open_kfid;
     await api(s.sim.url, 'POST', '/sim/kf/messages', { open_kfid: kfid, external_userid: ext, msgtype: 'text', text: { content: '你好，我想开个发票，怎么弄' } });
 
-    const { page, ctx } = await newPage(browser, s.kefu.url);
+    const { page, ctx } = await newPage(s.browser, s.kefu.url);
     await loginAs(page);
     await page.getByTestId('conversation-item').filter({ hasText: '王小姐' }).click();
     const input = page.getByTestId('reply-input');
@@ -49,7 +36,7 @@ describe('reply assistance (browser)', () => {
     const kfid = (await api(s.sim.url, 'GET', '/sim/kf/accounts')).body.accounts[0].open_kfid;
     await api(s.sim.url, 'POST', '/sim/kf/messages', { open_kfid: kfid, external_userid: ext, msgtype: 'text', text: { content: '在吗' } });
 
-    const { page, ctx } = await newPage(browser, s.kefu.url);
+    const { page, ctx } = await newPage(s.browser, s.kefu.url);
     await loginAs(page, 'agent2');
     await page.getByTestId('conversation-item').filter({ hasText: '赵女士' }).click();
     await page.getByTestId('quick-settings').click();

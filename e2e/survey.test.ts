@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEMO_LINKS } from '../server/src/automation/index.js';
-import { api, eventually, login, startStack, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, newPage } from './browser.js';
+import { api, eventually, login, type Json } from '../server/test/harness.js';
+import { browserStack, newPage } from './browser.js';
 
 /**
  * The satisfaction survey on the website channel, in a real browser against a kefu process with
@@ -11,27 +11,18 @@ import { assertWebBuilt, launchBrowser, newPage } from './browser.js';
  * team lead.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack({ kefuEnv: { KEFU_SCHEDULER_POLL_MS: '100' } });
 let token = '';
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack({ kefuEnv: { KEFU_SCHEDULER_POLL_MS: '100' } });
-  browser = await launchBrowser();
   token = await login(s.kefu.url, 'admin');
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 const widgetMessage = (page: Page, text: string) => page.getByTestId('kefu-widget-message').filter({ hasText: text });
 
 /** Opens the demo shop as a new visitor and says `text`. */
 async function visitorSays(text: string): Promise<Page> {
-  const { page } = await newPage(browser, s.kefu.url, 'pc');
+  const { page } = await newPage(s.browser, s.kefu.url, 'pc');
   await page.goto('/demo-shop.html');
   await page.getByTestId('kefu-widget-bubble').click();
   await expect.poll(() => page.getByTestId('kefu-widget-status').getAttribute('data-state'), { message: 'widget connects' }).toBe('connected');

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api, eventually, login, wechatCustomers, type Json } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
 
 /**
  * Tickets in a real browser: an agent turns a WeChat conversation into a ticket, finds it in
  * the list with its SLA countdown, works it (处理中) and leaves an internal note in the trail.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let presales: string;
 
 let wechat: Awaited<ReturnType<typeof wechatCustomers>>;
@@ -21,20 +19,13 @@ const inboxTexts = (ext: string) => wechat.inboxTexts(ext);
 const conversationItem = (page: Page, name: string) => page.getByTestId('conversation-item').filter({ hasText: name });
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   wechat = await wechatCustomers(s.sim.url);
   presales = wechat.presales;
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('tickets (browser)', () => {
   it('an agent creates a ticket from a WeChat conversation, sees its SLA badge, works it and adds an internal note', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page);
 
     const chen = await newCustomer('陈女士');

@@ -1,35 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startStack } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserStack, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * The training platform (知识库/训练) in a real browser against a real kefu with the demo knowledge
  * base: a trainer tests a sentence, edits an FAQ, publishes a version and evaluates the model.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 
 /** the training menu on the left of the training area */
 const openTraining = async (page: Page, item: string) => {
   await page.getByRole('menuitem', { name: item }).click();
 };
 
-beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
-
 describe('training platform (browser)', () => {
   it('a trainer tests 怎么开发票, edits its FAQ, publishes a new version and sees the confusion heatmap', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'trainer');
 
     // the nav shows the training area for trainers
@@ -127,7 +114,7 @@ describe('training platform (browser)', () => {
   });
 
   it('agents do not see the training area; a deep link sends them to the workspace', async () => {
-    const { ctx, page, errors } = await newPage(browser, s.kefu.url, 'pc');
+    const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(page, 'agent1');
     expect(await page.getByTestId('nav-training').count()).toBe(0);
     await page.goto('/training/intents');

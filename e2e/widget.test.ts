@@ -1,37 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { api, login, startStack, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { api, login, type Json } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot } from './browser.js';
 
 /**
  * The website channel end to end: a visitor on the demo shop chats through the widget (an open
  * shadow root, which Playwright's locators pierce) with an agent in the workspace.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+const s = browserStack();
 
 const widgetMessage = (page: Page, text: string) => page.getByTestId('kefu-widget-message').filter({ hasText: text });
 const storedVisitor = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('kefu_visitor') ?? 'null') as { visitor_id: string } | null);
 
 describe('website widget (browser)', () => {
   it('a visitor chats with an agent from the shop page and keeps the history after a reload', async () => {
-    const agent = await newPage(browser, s.kefu.url, 'pc');
+    const agent = await newPage(s.browser, s.kefu.url, 'pc');
     await loginAs(agent.page);
     await agent.page.evaluate(() => ((window as unknown as Json).__noReload = true));
 
-    const visitor = await newPage(browser, s.kefu.url, 'pc');
+    const visitor = await newPage(s.browser, s.kefu.url, 'pc');
     const v = visitor.page;
     await v.goto('/demo-shop.html');
     await v.getByTestId('kefu-widget-bubble').click();
@@ -99,7 +87,7 @@ describe('website widget (browser)', () => {
 
   it('a reply that arrives while the widget is closed shows an unread badge', async () => {
     const token = await login(s.kefu.url);
-    const { ctx, page: v, errors } = await newPage(browser, s.kefu.url, 'phone');
+    const { ctx, page: v, errors } = await newPage(s.browser, s.kefu.url, 'phone');
     await v.goto('/demo-shop.html');
     await v.getByTestId('kefu-widget-bubble').click();
     await v.getByTestId('kefu-widget-input').fill('请问今天下单什么时候发货？');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { api, eventually, login, startStack, wechatCustomers, type Json } from '../server/test/harness.js';
-import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
+import type { Page } from 'playwright-core';
+import { api, eventually, login, wechatCustomers, type Json } from '../server/test/harness.js';
+import { browserStack, loginAs, newPage, screenshot, SCREENSHOTS } from './browser.js';
 
 /**
  * The full agent workspace in a real browser against a real kefu and WeCom simulator: tabs and
@@ -10,9 +10,7 @@ import { assertWebBuilt, launchBrowser, loginAs, newPage, screenshot, SCREENSHOT
  * The tests run in order on one stack: each builds on the conversations the previous ones left.
  */
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let s: Stack;
-let browser: Browser;
+const s = browserStack();
 let wechat: Awaited<ReturnType<typeof wechatCustomers>>;
 let agent1: { page: Page; close: () => Promise<void>; errors: string[] };
 const ids: Record<string, string> = {};
@@ -26,7 +24,7 @@ const as = (user: string) => tokens[user]!;
 const live = { timeout: 10_000 };
 
 async function agentPage(user: string, device: 'pc' | 'phone' = 'pc') {
-  const { ctx, page, errors } = await newPage(browser, s.kefu.url, device);
+  const { ctx, page, errors } = await newPage(s.browser, s.kefu.url, device);
   await loginAs(page, user);
   return { page, errors, close: () => ctx.close() };
 }
@@ -46,9 +44,6 @@ async function pickStatus(page: Page, status: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  assertWebBuilt();
-  s = await startStack();
-  browser = await launchBrowser();
   wechat = await wechatCustomers(s.sim.url);
   for (const u of ['admin', 'lead', 'agent1', 'agent2', 'agent3']) tokens[u] = await login(s.kefu.url, u);
   for (const u of ['agent1', 'agent2', 'agent3']) ids[u] = (await api(s.kefu.url, 'GET', '/api/me', undefined, as(u))).body.id;
@@ -56,8 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await agent1?.close();
-  await browser?.close();
-  await s?.stop();
 });
 
 describe('agent workspace UI (browser)', () => {
@@ -288,7 +281,7 @@ describe('agent workspace UI (browser)', () => {
   });
 
   it('a website visitor typing shows 「正在输入…」 in the chat', async () => {
-    const visitor = await newPage(browser, s.kefu.url, 'pc');
+    const visitor = await newPage(s.browser, s.kefu.url, 'pc');
     const v = visitor.page;
     await v.goto('/demo-shop.html');
     await v.getByTestId('kefu-widget-bubble').click();
