@@ -279,6 +279,11 @@ describe('the queue', () => {
     for (const r of rows) if (r.status === 'assigned') perAgent.set(r.assignee_id!, (perAgent.get(r.assignee_id!) ?? 0) + 1);
     expect(rows.filter((r) => r.status === 'assigned')).toHaveLength(30);
     expect(rows.filter((r) => r.status === 'queued')).toHaveLength(170);
+    // every waiting one was decided (recorded and handed to queue care), none given up on
+    const queuedIds = rows.filter((r) => r.status === 'queued').map((r) => r.id);
+    const decided = await kefu.db.selectFrom('routing_decisions').select('conversation_id').distinct()
+      .where('conversation_id', 'in', queuedIds).where('outcome', '=', 'queued').execute();
+    expect(decided).toHaveLength(170);
     for (const id of ids) {
       expect(perAgent.get(id)).toBe(3);
       expect(await loadOf(id)).toBe(3);

@@ -261,9 +261,13 @@ export class RoutingService {
     throw new Error(`routing ${conversationId}: no decision after ${MAX_ATTEMPTS} attempts`);
   }
 
-  /** The agents for a decision: the maintained snapshot when younger than `maxAgeMs`. */
+  /**
+   * The agents for a decision: the maintained snapshot when younger than `maxAgeMs`; 0 always
+   * reads afresh (with `<=`, a snapshot read in the same millisecond counted as fresh enough, and
+   * a burst of arrivals spun through every attempt without reading: no decision, no queue care).
+   */
   private async liveAgents(maxAgeMs: number): Promise<{ agents: AgentSnapshot[]; fresh: boolean }> {
-    if (this.live && Date.now() - this.live.at <= maxAgeMs) return { agents: this.live.agents, fresh: false };
+    if (this.live && maxAgeMs > 0 && Date.now() - this.live.at <= maxAgeMs) return { agents: this.live.agents, fresh: false };
     const agents = await this.agentSnapshots();
     this.live = { at: Date.now(), agents };
     return { agents, fresh: true };
