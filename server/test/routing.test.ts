@@ -281,7 +281,7 @@ describe('the queue', () => {
     expect(rows.filter((r) => r.status === 'queued')).toHaveLength(170);
     // every waiting one was decided (recorded and handed to queue care), none given up on
     const queuedIds = rows.filter((r) => r.status === 'queued').map((r) => r.id);
-    const decided = await kefu.db.selectFrom('routing_decisions').select('conversation_id').distinct()
+    const decided = await kefu.db.withTables<{ routing_decisions: { conversation_id: string; outcome: string } }>().selectFrom('routing_decisions').select('conversation_id').distinct()
       .where('conversation_id', 'in', queuedIds).where('outcome', '=', 'queued').execute();
     expect(decided).toHaveLength(170);
     for (const id of ids) {
