@@ -12,24 +12,14 @@
  * the first is its standard question, the others its similar questions.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { cliPath as path, readCsv, readFaqs, readQueries } from './eval-files.js';
 import { crossValidate, evaluateFaq, evaluateSplit, type LabeledExample, type TimedReport } from './evaluate.js';
 import { EMPTY_DICTIONARIES, intentExamples } from './model.js';
 import type { Dictionaries, Faq, KnowledgeSnapshot } from './types.js';
 
-const cwd = process.env.INIT_CWD ?? process.cwd();
-const path = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-
-function readCsv(file: string, columns: string[]): Record<string, string>[] {
-  const rows = parse(readFileSync(path(file)), { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, string>[];
-  if (rows.length > 0) {
-    for (const c of columns) if (!(c in rows[0])) throw new Error(`${file}: missing column "${c}" (header must contain ${columns.join(',')})`);
-  }
-  return rows;
-}
 
 function examples(file: string): LabeledExample[] {
   return readCsv(file, ['text', 'label'])
@@ -117,19 +107,8 @@ function main(): void {
     const r = evaluateSplit(examples(values.train), examples(values.test), { dictionaries: dictionaries(values.dict), train, seed, maxBadCases: 200 });
     out = { mode: 'split', n_train: examples(values.train).length, n_test: r.n, ...summary(r, values.full) };
   } else if (values.faq && values.queries) {
-    const byId = new Map<string, Faq>();
-    for (const row of readCsv(values.faq, ['id', 'question'])) {
-      const id = String(row.id ?? '');
-      const q = String(row.question ?? '');
-      if (!id || !q) continue;
-      const f = byId.get(id);
-      if (f) f.similar.push(q);
-      else byId.set(id, { id, question: q, similar: [], answers: [], intent_id: row.intent_id || null });
-    }
-    const queries = readCsv(values.queries, ['query', 'expected_id'])
-      .map((r) => ({ query: String(r.query ?? ''), expected_id: String(r.expected_id ?? '') }))
-      .filter((q) => q.query && q.expected_id);
-    out = { mode: 'faq', ...evaluateFaq([...byId.values()], queries, { dictionaries: dictionaries(values.dict), train, seed }) };
+    const queries = readQueries(values.queries);
+    out = { mode: 'faq', ...evaluateFaq(readFaqs(values.faq), queries, { dictionaries: dictionaries(values.dict), train, seed }) };
   } else if ((values.data || values.knowledge) && values.cv) {
     const k = Number(values.cv);
     let ex: LabeledExample[];

@@ -3,7 +3,7 @@
  *
  *   node --import tsx server/src/bot/engine/fit-ranker.ts faq.csv queries.csv
  *
- * (the eval CLI's FAQ format: id,question and query,expected_id). For every query whose FAQ is
+ * (the eval CLI's files, read by eval-files.ts: id,question and query,expected_id). For every query whose FAQ is
  * among the re-ranked candidates, the loss is the softmax cross-entropy of the right phrasing
  * among the candidates, with sim/τ as logits (listwise, τ = 0.05); the weights a_k are a softmax
  * of free parameters (so they stay positive and sum to 1) and the negation discount a logistic.
@@ -11,20 +11,17 @@
  * Prints the weights as JSON. The data used for the shipped weights: eval-data.ts (ATEC, rows
  * 2,721–5,392), never the rows the evaluation reports.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import { readFaqs, readQueries } from './eval-files.js';
 import { EMPTY_DICTIONARIES, TextPipeline } from './model.js';
 import { FaqRetriever, SIMILARITY_NAMES, type RankerWeights } from './retrieval.js';
-import type { Faq } from './types.js';
 
 const TAU = 0.05;
 
 type Group = { S: number[][]; neg: boolean[]; pos: number };
 
 function groups(faqFile: string, queryFile: string): Group[] {
-  const rows = parse(readFileSync(faqFile), { columns: true, bom: true, skip_empty_lines: true }) as { id: string; question: string }[];
-  const faqs: Faq[] = rows.map((r) => ({ id: r.id, question: r.question, similar: [], answers: [] }));
-  const queries = parse(readFileSync(queryFile), { columns: true, bom: true, skip_empty_lines: true }) as { query: string; expected_id: string }[];
+  const faqs = readFaqs(faqFile);
+  const queries = readQueries(queryFile);
   const pipeline = new TextPipeline(EMPTY_DICTIONARIES);
   const retriever = new FaqRetriever(faqs, (t) => pipeline.tokenize(t));
   const out: Group[] = [];

@@ -77,14 +77,14 @@ export class TextPipeline {
     this.normalizer = new Normalizer(d);
     this.segmenter = new Segmenter(d.domainTerms);
   }
-  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[]; tagged: TaggedToken[]; lexicons: string[] } {
+  tokenize(text: string): Tokenized & { emojis: string[]; domainTerms: string[]; tagged: TaggedToken[] } {
     const n = this.normalizer.normalize(text);
     const tagged = this.segmenter.tag(n.text);
-    const lexicons = [...new Set(lexiconHits(n.text).map((h) => h.lexicon))];
-    return { normalized: n.text, emojis: n.emojis, tokens: tagged.map((t) => t.word), tagged, domainTerms: this.segmenter.domainTerms(n.text), lexicons };
+    return { normalized: n.text, emojis: n.emojis, tokens: tagged.map((t) => t.word), tagged, domainTerms: this.segmenter.domainTerms(n.text) };
   }
-  features(t: { normalized: string; tagged: TaggedToken[]; domainTerms: string[]; lexicons: string[] }): Map<string, number> {
-    return featureNames(t.normalized, t.tagged, t.domainTerms, t.lexicons);
+  /** classifier features (the lexicons are looked up here: FAQ retrieval tokenises without them) */
+  features(t: { normalized: string; tagged: TaggedToken[]; domainTerms: string[] }): Map<string, number> {
+    return featureNames(t.normalized, t.tagged, t.domainTerms, [...new Set(lexiconHits(t.normalized).map((h) => h.lexicon))]);
   }
 }
 

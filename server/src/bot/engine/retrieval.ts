@@ -332,6 +332,8 @@ export class FaqRetriever {
   private readonly intentWeight: number;
   private readonly pinyin: boolean;
   private readonly ranker: RankerWeights;
+  /** the ranker's similarity weights in SIMILARITY_NAMES order */
+  private readonly weights: number[];
   /** scratch: best similarity per faq for one query */
   private readonly best: Float64Array;
   private readonly bestDoc: Int32Array;
@@ -353,6 +355,7 @@ export class FaqRetriever {
     this.intentWeight = opts.intentWeight ?? 0.55;
     this.pinyin = opts.pinyin ?? true;
     this.ranker = opts.ranker ?? RANKER;
+    this.weights = SIMILARITY_NAMES.map((k) => this.ranker.a[k]);
     faqs.forEach((faq, i) => {
       const phrasings = [faq.question, ...faq.similar];
       const seen = new Set<string>();
@@ -382,14 +385,16 @@ export class FaqRetriever {
 
   /**
    * The phrasings worth re-ranking for a query, with their similarity measures (in the order of
-   * SIMILARITY_NAMES) and whether negation differs: the best RERANK_DEPTH by normalised BM25. `visit` gets each; fit-ranker.ts uses the same path as `search`.
+   * SIMILARITY_NAMES) and whether negation differs: the best RERANK_DEPTH by normalised BM25.
+   * `visit` gets each; fit-ranker.ts uses the same path as `search`. Returns the query's
+   * retrieval terms (the explanations name the shared ones).
    */
-  candidates(q: Tokenized, visit: (doc: number, faq: number, s: readonly number[], negationDiffers: boolean) => void): void {
+  candidates(q: Tokenized, visit: (doc: number, faq: number, s: readonly number[], negationDiffers: boolean) => void): Map<string, number> {
     const query = retrievalTerms(q.normalized, q.tokens, this.pinyin);
     const qs = shapeOf(q.normalized, q.tokens);
     const self = this.index.selfScore(query);
     const charSelf = this.charIndex.selfScore(qs.charTf);
-    if (self <= 0) return;
+    if (self <= 0) return query;
     const { stage, stageDocs } = this;
     let n = 0;
     if (self > 0) {
@@ -453,6 +458,7 @@ export class FaqRetriever {
       visit(d, this.docFaq[d], s, qs.negated !== ds.negated);
     }
     for (let k = 0; k < n; k++) stage[stageDocs[k]] = 0;
+    return query;
   }
 
   /**
@@ -465,9 +471,9 @@ export class FaqRetriever {
     let nc = 0;
     const best = this.best;
     const bestDoc = this.bestDoc;
-    const { a, negation } = this.ranker;
-    const weights = SIMILARITY_NAMES.map((k) => a[k]);
-    this.candidates(q, (d, f, s, negationDiffers) => {
+    const { weights } = this;
+    const negation = this.ranker.negation;
+    const query = this.candidates(q, (d, f, s, negationDiffers) => {
       let v = 0;
       for (let k = 0; k < s.length; k++) v += weights[k] * s[k];
       if (negationDiffers) v *= 1 - negation;
@@ -522,16 +528,16 @@ export class FaqRetriever {
       }
       scored[j] = { f, score, sim, p, doc };
     }
-    return scored.map((s) => this.explain(s, q, intents));
+    return scored.map((s) => this.explain(s, query, intents));
   }
 
-  private explain(s: Scored, q: Tokenized, intents: ReadonlyMap<string, IntentProbability>): ScoredFaq {
+  private explain(s: Scored, query: ReadonlyMap<string, number>, intents: ReadonlyMap<string, IntentProbability>): ScoredFaq {
     const faq = this.faqs[s.f];
     const why: string[] = [];
     if (s.doc >= 0) {
       const doc = this.docs[s.doc];
       const shared: { t: string; w: number }[] = [];
-      for (const t of retrievalTerms(q.normalized, q.tokens, false).keys()) {
+      for (const t of query.keys()) {
         if (doc.terms.has(t) && (t.startsWith('w:') || t.startsWith('b:'))) shared.push({ t, w: this.index.idf(t) });
       }
       shared.sort((a, b) => b.w - a.w);
