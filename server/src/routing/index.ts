@@ -18,7 +18,8 @@ import { QueueCare } from './queue-care.js';
 import { socketMonitor } from './monitor.js';
 import { Handovers } from './handover.js';
 
-export { RoutingService, type AgentView, type Decision, type QueueItem, type RouteResult } from './service.js';
+export { RoutingService, type Decision, type QueueItem, type RouteResult } from './service.js';
+export type { AgentView } from './schema.js';
 export { MANAGER_ROLES } from './store.js';
 export { WEIGHTS, rank } from './score.js';
 export type { RoutingTables, AgentStatus } from './schema.js';

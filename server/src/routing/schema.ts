@@ -7,6 +7,24 @@ export interface TeamsTable {
 
 export type AgentStatus = 'online' | 'busy' | 'away' | 'offline';
 
+/** An agent as the API shows it (routing, the workspace's status switch, admin lists). */
+export type AgentView = {
+  user_id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  team: string | null;
+  skills: Record<string, number>;
+  status: AgentStatus;
+  capacity: number;
+  load: number;
+  rating: number;
+  last_assigned_at: string | null;
+  status_changed_at: string;
+  wecom_userid: string | null;
+};
+
+
 export interface AgentProfilesTable {
   user_id: string;
   team_id: string | null;

@@ -7,7 +7,7 @@ import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { PRIORITY, type Conversation } from '../core/message.js';
 import type { HubService } from '../hub/index.js';
-import type { AgentStatus, RoutingTables } from './schema.js';
+import type { AgentStatus, AgentView, RoutingTables } from './schema.js';
 import { explainAssigned, explainQueued, rank, shortReason, type AgentSnapshot, type Candidate, type RoutingContext } from './score.js';
 import { CapacityConflict, insertDecision, takeSlot, txOf, type DecisionRow, type Outcome, type RDb, type RTx, type StoredCandidate } from './store.js';
 import { looksEnglish, needOf, type TeamMaps } from './skills.js';
@@ -21,22 +21,6 @@ export type RoutingDeps = {
   log: Logger;
   /** the routing settings' skill → team and category → team lists */
   teamMaps: () => Promise<TeamMaps>;
-};
-
-export type AgentView = {
-  user_id: string;
-  username: string;
-  display_name: string;
-  role: string;
-  team: string | null;
-  skills: Record<string, number>;
-  status: AgentStatus;
-  capacity: number;
-  load: number;
-  rating: number;
-  last_assigned_at: string | null;
-  status_changed_at: string;
-  wecom_userid: string | null;
 };
 
 export type Decision = {

@@ -1,5 +1,6 @@
 /* Shapes of the workspace API (server/src/workspace, customers, routing) as the page uses them. */
 import type { InternalNote } from '../../../server/src/core/message';
+import type { AgentStatus, AgentView } from '../../../server/src/routing/schema';
 
 export type { InternalNote };
 
@@ -9,21 +10,10 @@ export type ViewCounts = Partial<Record<View, { total: number; unread: number }>
 
 export type ListFilters = { channel?: 'wecom_kf' | 'web'; tier?: string; q?: string };
 
-export type AgentStatus = 'online' | 'busy' | 'away' | 'offline';
+export type { AgentStatus };
 export const AGENT_STATUSES: AgentStatus[] = ['online', 'busy', 'away', 'offline'];
 
-export type Agent = {
-  user_id: string;
-  username: string;
-  display_name: string;
-  role: string;
-  team: string | null;
-  skills: Record<string, number>;
-  status: AgentStatus;
-  capacity: number;
-  load: number;
-  rating: number;
-};
+export type Agent = AgentView;
 
 export type ScorePart = { step: string; points: number; why: string };
 export type RoutingCandidate = { agent_id: string; name: string; eligible: boolean; excluded: string | null; score: number; parts: ScorePart[]; load: number; capacity: number };
