@@ -6,18 +6,18 @@
  * (the eval CLI's files, read by eval-files.ts: id,question and query,expected_id). For every query whose FAQ is
  * among the re-ranked candidates, the loss is the softmax cross-entropy of the right phrasing
  * among the candidates, with sim/τ as logits (listwise, τ = 0.05); the weights a_k are a softmax
- * of free parameters (so they stay positive and sum to 1) and the negation discount a logistic.
+ * of free parameters (so they stay positive and sum to 1), the negation and topic discounts logistics.
  * Plain gradient descent on numerical gradients: ten parameters, a few hundred queries.
  * Prints the weights as JSON. The data used for the shipped weights: eval-data.ts (ATEC, rows
  * 2,721–5,392), never the rows the evaluation reports.
  */
 import { readFaqs, readQueries } from './eval-files.js';
 import { EMPTY_DICTIONARIES, TextPipeline } from './model.js';
-import { FaqRetriever, SIMILARITY_NAMES, type RankerWeights } from './retrieval.js';
+import { FaqRetriever, rankerScore, SIMILARITY_NAMES, type RankerWeights } from './retrieval.js';
 
 const TAU = 0.05;
 
-type Group = { S: number[][]; neg: boolean[]; pos: number };
+type Group = { S: number[][]; neg: boolean[]; topic: boolean[]; pos: number };
 
 function groups(faqFile: string, queryFile: string): Group[] {
   const faqs = readFaqs(faqFile);
@@ -26,11 +26,12 @@ function groups(faqFile: string, queryFile: string): Group[] {
   const retriever = new FaqRetriever(faqs, (t) => pipeline.tokenize(t));
   const out: Group[] = [];
   for (const q of queries) {
-    const g: Group = { S: [], neg: [], pos: -1 };
-    retriever.candidates(pipeline.tokenize(q.query), (_d, f, s, neg) => {
+    const g: Group = { S: [], neg: [], topic: [], pos: -1 };
+    retriever.candidates(pipeline.tokenize(q.query), (_d, f, s, neg, topic) => {
       if (faqs[f].id === q.expected_id && g.pos < 0) g.pos = g.S.length;
       g.S.push([...s]);
       g.neg.push(neg);
+      g.topic.push(topic);
     });
     if (g.pos >= 0) out.push(g);
   }
@@ -42,15 +43,15 @@ function weightsOf(theta: readonly number[]): RankerWeights {
   const e = theta.slice(0, K).map(Math.exp);
   const z = e.reduce((a, b) => a + b, 0);
   const a = Object.fromEntries(SIMILARITY_NAMES.map((k, i) => [k, e[i] / z])) as RankerWeights['a'];
-  return { a, negation: 1 / (1 + Math.exp(-theta[K])) };
+  return { a, negation: 1 / (1 + Math.exp(-theta[K])), topic: 1 / (1 + Math.exp(-theta[K + 1])) };
 }
 
 function loss(G: Group[], theta: readonly number[]): number {
-  const { a, negation } = weightsOf(theta);
-  const w = SIMILARITY_NAMES.map((k) => a[k]);
+  const r = weightsOf(theta);
+  const w = SIMILARITY_NAMES.map((k) => r.a[k]);
   let L = 0;
   for (const g of G) {
-    const z = g.S.map((s, i) => (s.reduce((acc, v, k) => acc + w[k] * v, 0) * (g.neg[i] ? 1 - negation : 1)) / TAU);
+    const z = g.S.map((s, i) => rankerScore(r, w, s, g.neg[i], g.topic[i]) / TAU);
     const m = Math.max(...z);
     L += Math.log(z.reduce((acc, v) => acc + Math.exp(v - m), 0)) + m - z[g.pos];
   }
@@ -61,7 +62,7 @@ function main(): void {
   const [faqFile, queryFile] = process.argv.slice(2);
   if (!faqFile || !queryFile) throw new Error('usage: fit-ranker.ts faq.csv queries.csv');
   const G = groups(faqFile, queryFile);
-  let theta = [...SIMILARITY_NAMES.map(() => 0), -2];
+  let theta = [...SIMILARITY_NAMES.map(() => 0), -2, -2];
   const h = 1e-4;
   for (let it = 0; it < 1000; it++) {
     const base = loss(G, theta);
@@ -74,7 +75,7 @@ function main(): void {
   }
   const w = weightsOf(theta);
   const round = (x: number) => Math.round(x * 100) / 100;
-  process.stdout.write(JSON.stringify({ queries: G.length, loss: round(loss(G, theta)), a: Object.fromEntries(Object.entries(w.a).map(([k, v]) => [k, round(v)])), negation: round(w.negation) }) + '\n');
+  process.stdout.write(JSON.stringify({ queries: G.length, loss: round(loss(G, theta)), a: Object.fromEntries(Object.entries(w.a).map(([k, v]) => [k, round(v)])), negation: round(w.negation), topic: round(w.topic) }) + '\n');
 }
 
 main();

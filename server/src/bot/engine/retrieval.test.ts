@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, CharBm25Baseline, FaqRetriever, RANKER, type RankerWeights } from './retrieval.js';
+import { alternativeTopics, Bm25Index, CharBm25Baseline, FaqRetriever, RANKER, type RankerWeights } from './retrieval.js';
 import { EMPTY_DICTIONARIES, TextPipeline, trainModel } from './model.js';
 import type { KnowledgeSnapshot } from './types.js';
 
@@ -87,7 +87,7 @@ describe('the re-ranker (similarity measures over the BM25 candidates)', () => {
   const pipeline = new TextPipeline(EMPTY_DICTIONARIES);
   const tokenize = (t: string) => pipeline.tokenize(t);
   const faq = (id: string, question: string) => ({ id, question, similar: [], answers: [] });
-  const bmOnly: RankerWeights = { a: { bm: 1, charBm: 0, charJac: 0, bigramJac: 0, wordJac: 0, lcsQ: 0, lcsD: 0, len: 0, missQ: 0 }, negation: 0 };
+  const bmOnly: RankerWeights = { a: { bm: 1, charBm: 0, charJac: 0, bigramJac: 0, wordJac: 0, lcsQ: 0, lcsD: 0, len: 0, missQ: 0 }, negation: 0, topic: 0 };
   const top = (r: FaqRetriever, q: string) => r.search(tokenize(q), new Map(), 3);
 
   it('the shipped weights are a weighted mean (they sum to 1): an identical phrasing scores 1', () => {
@@ -104,5 +104,24 @@ describe('the re-ranker (similarity measures over the BM25 candidates)', () => {
     const q = '借呗余额还款有限制';
     expect(top(new FaqRetriever(faqs, tokenize, { ranker: bmOnly }), q)[0].faq_id).toBe('long');
     expect(top(new FaqRetriever(faqs, tokenize), q)[0].faq_id).toBe('short');
+  });
+
+  // a knowledge base about two cards: 会员卡 and 礼品卡 are each in half of the questions and
+  // never together, so a 礼品卡 question answered with a 会员卡 phrasing changes the subject
+  const asks = ['怎么办理', '怎么激活', '丢了怎么办', '可以转让吗', '有效期多久', '怎么充值', '能退吗', '怎么绑定手机', '可以开发票吗', '密码忘了', '能在门店用吗', '可以合并吗', '过期了还能用吗', '送人要注意什么', '能买几张', '支持花呗吗', '怎么解绑', '被冻结了', '号码在哪看', '能提现吗', '有什么优惠', '怎么注销', '可以叠加优惠券吗', '积分怎么算', '在哪里买', '一次最多充多少'];
+  const cards = [...asks.map((a, i) => faq('m' + i, '会员卡' + a)), faq('m-balance', '会员卡余额怎么查询'), ...asks.map((a, i) => faq('g' + i, '礼品卡' + a)), faq('g-balance', '礼品卡余额在哪里看')];
+
+  it('finds the topics of a knowledge base that exclude each other, and none in a small one', () => {
+    const bigrams = (t: string) => new Set(Array.from(t).slice(1).map((c, i) => t[i] + c));
+    const alt = alternativeTopics(cards.map((f) => bigrams(f.question)));
+    expect([...(alt.get('礼品') ?? [])]).toContain('会员');
+    expect(alt.has('怎么')).toBe(false);
+    expect(alternativeTopics(cards.slice(0, 20).map((f) => bigrams(f.question))).size).toBe(0);
+  });
+
+  it('a phrasing about the other topic loses to a looser one about the same topic (without the discount it wins)', () => {
+    const noTopic: RankerWeights = { ...RANKER, topic: 0 };
+    expect(top(new FaqRetriever(cards, tokenize, { ranker: noTopic }), '礼品卡余额怎么查')[0].faq_id).toBe('m-balance');
+    expect(top(new FaqRetriever(cards, tokenize), '礼品卡余额怎么查')[0].faq_id).toBe('g-balance');
   });
 });
