@@ -24,7 +24,7 @@ describe('eval CLI', () => {
 
   it('evaluates FAQ matching with the character BM25 baseline', async () => {
     const r = await evalJson(['--faq', fixture('faq.csv'), '--queries', fixture('queries.csv')]);
-    for (const k of ['hit_at_1', 'hit_at_3', 'mrr', 'query_p99_ms', 'baseline_bm25_char_hit_at_1']) expect(typeof r[k], k).toBe('number');
+    for (const k of ['hit_at_1', 'hit_at_3', 'mrr', 'query_p99_ms', 'baseline_bm25_char_hit_at_1', 'only_ours_at_1', 'only_baseline_at_1', 'sign_test_p']) expect(typeof r[k], k).toBe('number');
     expect(r.faqs).toBe(6);
     expect(r.hit_at_1).toBeGreaterThanOrEqual(5 / 6);
   }, 60_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, crossValidate, evaluateFaq, evaluateSplit, percentile, stratifiedFolds, type Prediction } from './evaluate.js';
+import { computeMetrics, crossValidate, evaluateFaq, evaluateSplit, percentile, signTestP, stratifiedFolds, type Prediction } from './evaluate.js';
 import { SMALL_KB } from './fixtures/kb.js';
 import { intentExamples } from './model.js';
 
@@ -88,5 +88,18 @@ describe('evaluation on data', () => {
     expect(r.hit_at_3).toBe(1);
     expect(r.mrr).toBe(1);
     expect(r.baseline_bm25_char_hit_at_1).toBeGreaterThanOrEqual(0);
+    // the discordant counts are exactly the difference in hit@1
+    expect((r.only_ours_at_1 - r.only_baseline_at_1) / r.n).toBeCloseTo(r.hit_at_1 - r.baseline_bm25_char_hit_at_1, 4);
+    expect(r.sign_test_p).toBeCloseTo(signTestP(r.only_ours_at_1, r.only_baseline_at_1), 4);
+  });
+
+  it('the sign test: even splits are chance, lopsided ones are not', () => {
+    expect(signTestP(0, 0)).toBe(1);
+    expect(signTestP(5, 5)).toBe(1);
+    expect(signTestP(10, 0)).toBeCloseTo(2 / 1024, 6);
+    expect(signTestP(0, 10)).toBeCloseTo(2 / 1024, 6);
+    // 43 : 28 (this engine against character BM25 on ATEC, docs/architecture.md)
+    expect(signTestP(43, 28)).toBeCloseTo(0.0959, 3);
+    expect(signTestP(2000, 1800)).toBeLessThan(0.01);
   });
 });

@@ -213,13 +213,19 @@ export type FaqEvaluationReport = {
   baseline_bm25_char_hit_at_1: number;
   baseline_bm25_char_hit_at_3: number;
   baseline_bm25_char_mrr: number;
+  /** queries right at rank 1 with ours but not the baseline, and the other way round */
+  only_ours_at_1: number;
+  only_baseline_at_1: number;
+  /** exact two-sided sign test on those two counts: how likely a difference this large is by chance */
+  sign_test_p: number;
   misses: { query: string; expected_id: string; got: string[] }[];
 };
 
 /**
  * Loads FAQs as a knowledge base (with intents, when given, the classifier is part of the
  * ranking) and measures hit@1, hit@3 and MRR@10 of the queries; plain BM25 over characters is
- * measured in the same run for comparison.
+ * measured in the same run for comparison, with a sign test on the queries only one of them
+ * gets right at rank 1 (so "better" can be told from luck on a few hundred queries).
  */
 export function evaluateFaq(faqs: Faq[], queries: readonly FaqQuery[], opts: EvalOptions & { intents?: Intent[]; maxMisses?: number } = {}): FaqEvaluationReport {
   const t0 = performance.now();
@@ -232,6 +238,8 @@ export function evaluateFaq(faqs: Faq[], queries: readonly FaqQuery[], opts: Eva
   const ours = { h1: 0, h3: 0, rr: 0 };
   const base = { h1: 0, h3: 0, rr: 0 };
   const misses: FaqEvaluationReport['misses'] = [];
+  let onlyOurs = 0;
+  let onlyBaseline = 0;
   const tally = (acc: typeof ours, ranked: string[], expected: string) => {
     const r = ranked.indexOf(expected);
     if (r === 0) acc.h1++;
@@ -244,8 +252,11 @@ export function evaluateFaq(faqs: Faq[], queries: readonly FaqQuery[], opts: Eva
     const a = model.analyze(q.query, { topFaqs: 10 });
     times.push(performance.now() - s);
     const ranked = a.faqs.map((f) => f.faq_id);
-    if (tally(ours, ranked, q.expected_id) !== 0 && misses.length < (opts.maxMisses ?? 50)) misses.push({ query: q.query, expected_id: q.expected_id, got: ranked.slice(0, 3) });
-    tally(base, baseline.search(q.query, 10), q.expected_id);
+    const ourRank = tally(ours, ranked, q.expected_id);
+    if (ourRank !== 0 && misses.length < (opts.maxMisses ?? 50)) misses.push({ query: q.query, expected_id: q.expected_id, got: ranked.slice(0, 3) });
+    const baseRank = tally(base, baseline.search(q.query, 10), q.expected_id);
+    if (ourRank === 0 && baseRank !== 0) onlyOurs++;
+    if (ourRank !== 0 && baseRank === 0) onlyBaseline++;
   }
   const n = queries.length || 1;
   const mean = times.reduce((a, b) => a + b, 0) / n;
@@ -262,6 +273,27 @@ export function evaluateFaq(faqs: Faq[], queries: readonly FaqQuery[], opts: Eva
     baseline_bm25_char_hit_at_1: r4(base.h1 / n),
     baseline_bm25_char_hit_at_3: r4(base.h3 / n),
     baseline_bm25_char_mrr: r4(base.rr / n),
+    only_ours_at_1: onlyOurs,
+    only_baseline_at_1: onlyBaseline,
+    sign_test_p: r4(signTestP(onlyOurs, onlyBaseline)),
     misses,
   };
+}
+
+/**
+ * Exact two-sided sign test (McNemar's exact test): the probability, with each of `a + b`
+ * discordant queries equally likely to go either way, of a split at least as uneven as a : b.
+ */
+export function signTestP(a: number, b: number): number {
+  const n = a + b;
+  if (n === 0) return 1;
+  const k = Math.min(a, b);
+  // log C(n, i) accumulated term by term; 2^-n applied in log space (n can be in the thousands)
+  let logC = 0;
+  let tail = 0;
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log((n - i + 1) / i);
+    tail += Math.exp(logC - n * Math.LN2);
+  }
+  return Math.min(1, 2 * tail);
 }
