@@ -3,8 +3,9 @@ import { api, login } from '../server/test/harness.js';
 import { browserStack, loginAs, newPage, screenshot } from './browser.js';
 
 /**
- * 机器人设置 in a real browser: a trainer changes the welcome text, a weekday's human hours and a
- * hand-off keyword; the form refuses invalid values; the website widget greets with the new text.
+ * 机器人设置 in a real browser: a trainer changes the welcome text, a weekday's human hours, a
+ * hand-off keyword and the FAQ margin; the form refuses invalid values; the website widget greets
+ * with the new text.
  */
 
 const s = browserStack({ bot: true });
@@ -37,6 +38,10 @@ describe('bot settings (browser)', () => {
     await welcome.fill('欢迎光临悦肤美妆官网！我是智能助手小悦，有什么可以帮您？');
     await page.getByTestId('bot-keywords').locator('input').fill('律师');
     await page.getByTestId('bot-keywords').locator('input').press('Enter');
+    // the FAQ margin is off by default; the arrow keys move it by 0.01
+    const faqMargin = page.locator('.ant-form-item', { hasText: '同一意图下问答的领先幅度' }).locator('.ant-slider-handle');
+    await faqMargin.focus();
+    for (let i = 0; i < 5; i++) await faqMargin.press('ArrowRight');
     await page.getByTestId('bot-settings-save').click();
     await page.getByText('机器人设置已保存，立即生效').waitFor();
 
@@ -48,6 +53,7 @@ describe('bot settings (browser)', () => {
     expect(saved.human_hours.weekly.mon).toEqual([{ start: '09:00', end: '21:00' }]);
     expect(saved.human_hours.publicHolidays).toBe('cn');
     expect(saved.triggers.keywords).toContain('律师');
+    expect(saved.faq_margin).toBeCloseTo(0.05, 5);
     // the picture: the saved settings, freshly loaded, tall enough to show the human hours
     await page.setViewportSize({ width: 1440, height: 1700 });
     await page.reload();

@@ -51,6 +51,27 @@ describe('the bot answers what it knows', () => {
     expect((await conversationOf('模糊客户')).status).toBe('bot');
   });
 
+  it("offers the intent's FAQs as a menu when two of them fit alike, and a click answers the chosen one", async () => {
+    const settings = (await kefuApi('GET', '/api/bot/settings')).body;
+    expect(settings.faq_margin).toBe(0);
+    expect((await kefuApi('PUT', '/api/bot/settings', { ...settings, faq_margin: 0.05 })).status).toBe(200);
+    try {
+      const ext = await customer('过敏二选一客户');
+      // 过敏反应 for sure, but care steps or the refund rules? (0.72 against 0.73: within the FAQ margin)
+      await say(ext, '用了你们的面霜过敏了怎么处理');
+      const menu = (await received(ext)).at(-1)!;
+      expect(menu.msgtype).toBe('msgmenu');
+      const items = menu.msgmenu.list.map((l: Json) => l.click);
+      expect(items.map((i: Json) => i.content).sort()).toEqual(['使用后过敏（红疹、刺痛、发痒）怎么办？', '过敏的产品可以退吗？']);
+      const care = items.find((i: Json) => i.content.startsWith('使用后过敏'));
+      await say(ext, care.content, care.id);
+      expect(await lastText(ext)).toMatch(/停用/);
+      expect((await conversationOf('过敏二选一客户')).status).toBe('bot');
+    } finally {
+      await kefuApi('PUT', '/api/bot/settings', settings);
+    }
+  });
+
   it('falls back with a useful message on something it does not know', async () => {
     const ext = await customer('闲聊客户');
     await say(ext, '今天天气怎么样');

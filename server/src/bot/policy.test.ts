@@ -76,6 +76,28 @@ describe('bot decision', () => {
     expect(run(two(0.67, 0.33), emptyMemory(), { settings: { ...DEFAULT_BOT_SETTINGS, ambiguity_margin: 0 } }).decision.kind).toBe('answer');
   });
 
+  it("offers the intent's FAQs as a menu when two of them score alike (FAQ margin), and answers when one leads", () => {
+    const invoiceFaqs: Faq[] = [
+      { id: 'f_invoice_how', intent_id: 'invoice', question: '怎么开发票？', similar: [], answers: [] },
+      { id: 'f_invoice_mail', intent_id: 'invoice', question: '电子发票发到哪里？', similar: [], answers: [] },
+    ];
+    const all = new Map([...byId, ...invoiceFaqs.map((f) => [f.id, f] as const)]);
+    const scored = (a: number, b: number) =>
+      analysis({ faqs: [{ faq_id: 'f_invoice_how', question: '', score: a, why: [] }, { faq_id: 'f_invoice_mail', question: '', score: b, why: [] }, { faq_id: 'f_refund', question: '', score: b - 0.01, why: [] }] });
+    const decide2 = (a: Analysis, faq_margin = 0.05) => run(a, emptyMemory(), { faqById: (id) => all.get(id), settings: { ...DEFAULT_BOT_SETTINGS, faq_margin } });
+
+    const tie = decide2(scored(0.73, 0.71));
+    expect(tie.decision.kind).toBe('clarify');
+    if (tie.decision.kind !== 'clarify' || tie.decision.content.type !== 'menu') throw new Error('menu expected');
+    // only the intent's own FAQs, best first (the refund FAQ scoring alike is another intent's)
+    expect(tie.decision.content.items.map((i) => (i.type === 'click' ? i.id : ''))).toEqual(['faq:f_invoice_how', 'faq:f_invoice_mail']);
+    expect(tie.memory.unanswered).toBe(1);
+
+    expect(decide2(scored(0.9, 0.71)).decision).toMatchObject({ kind: 'answer', faq: { id: 'f_invoice_how' } });
+    // off (the default): the best-scoring FAQ answers
+    expect(decide2(scored(0.73, 0.71), DEFAULT_BOT_SETTINGS.faq_margin).decision).toMatchObject({ kind: 'answer', faq: { id: 'f_invoice_how' } });
+  });
+
   it('falls back on out-of-scope messages instead of forcing an intent', () => {
     const { decision, memory } = run(analysis({ input: '今天天气怎么样', out_of_scope: true, confidence: 0.7 }));
     expect(decision).toMatchObject({ kind: 'fallback', content: { type: 'text', text: DEFAULT_BOT_SETTINGS.fallback_text } });

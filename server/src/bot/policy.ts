@@ -74,34 +74,39 @@ export function decide(input: DecisionInput): { decision: Decision; memory: BotM
     return handoff('repeated_question', `客户连续 ${t.repeat_count} 次询问同一问题，机器人的回答没有解决`, true);
   }
 
-  const faq = input.picked ?? (recognised && band === 'answer' ? bestFaq(a, recognised, input.faqById) : undefined);
-  if (faq) {
+  const choice = input.picked ? { faq: input.picked } : recognised && band === 'answer' ? faqChoice(a, recognised, input.faqById, s.faq_margin) : {};
+  if (choice.faq) {
     memory.unanswered = 0;
-    return { decision: { kind: 'answer', faq, intent: recognised }, memory };
+    return { decision: { kind: 'answer', faq: choice.faq, intent: recognised }, memory };
   }
   memory.unanswered += 1;
   if (t.unanswered_count > 0 && memory.unanswered >= t.unanswered_count) {
     return handoff('unanswered', `机器人连续 ${memory.unanswered} 次未能回答`);
   }
-  if (band === 'clarify') {
-    const options = a.faqs.slice(0, 3).map((f) => input.faqById(f.faq_id)).filter((f): f is Faq => !!f);
-    if (options.length >= 2) {
-      return {
-        decision: {
-          kind: 'clarify',
-          content: { type: 'menu', head: s.clarify_head, items: options.map((f) => ({ type: 'click' as const, id: `faq:${f.id}`, content: f.question.slice(0, 60) })), tail: s.clarify_tail || undefined },
-        },
-        memory,
-      };
-    }
+  const options = choice.options ?? (band === 'clarify' ? a.faqs.slice(0, 3).map((f) => input.faqById(f.faq_id)).filter((f): f is Faq => !!f) : []);
+  if (options.length >= 2) {
+    return {
+      decision: {
+        kind: 'clarify',
+        content: { type: 'menu', head: s.clarify_head, items: options.map((f) => ({ type: 'click' as const, id: `faq:${f.id}`, content: f.question.slice(0, 60) })), tail: s.clarify_tail || undefined },
+      },
+      memory,
+    };
   }
   return { decision: { kind: 'fallback', content: { type: 'text', text: s.fallback_text } }, memory };
 }
 
-/** The FAQ to answer with: the best retrieved FAQ of the recognised intent, else the best FAQ. */
-function bestFaq(a: Analysis, intent: ScoredIntent, faqById: (id: string) => Faq | undefined): Faq | undefined {
-  const ofIntent = a.faqs.map((f) => faqById(f.faq_id)).find((f) => f?.intent_id === intent.intent_id);
-  return ofIntent ?? (a.faqs[0] ? faqById(a.faqs[0].faq_id) : undefined);
+/**
+ * What to answer a recognised intent with: its best retrieved FAQ (else the best FAQ at all), or,
+ * when the intent's next FAQ scores within `margin` of it, up to three of the intent's FAQs to
+ * choose from (which of them fits is then a coin toss; see DEFAULT_THRESHOLDS.faqMargin).
+ */
+function faqChoice(a: Analysis, intent: ScoredIntent, faqById: (id: string) => Faq | undefined, margin: number): { faq?: Faq; options?: Faq[] } {
+  const ofIntent = a.faqs.filter((f) => faqById(f.faq_id)?.intent_id === intent.intent_id);
+  if (ofIntent.length === 0) return { faq: a.faqs[0] ? faqById(a.faqs[0].faq_id) : undefined };
+  const close = ofIntent.filter((f) => ofIntent[0].score - f.score < margin).slice(0, 3);
+  if (close.length >= 2) return { options: close.map((f) => faqById(f.faq_id)!) };
+  return { faq: faqById(ofIntent[0].faq_id) };
 }
 
 /** The current question was already asked (same intent, or same words) often enough. */

@@ -14,6 +14,8 @@ export const botSettingsSchema = z.strictObject({
   clarify_threshold: z.number().min(0).max(1),
   /** answer only when the best intent leads the runner-up by this much (else clarify) */
   ambiguity_margin: z.number().min(0).max(1),
+  /** answer with one of the intent's FAQs only when it leads the intent's next FAQ by this much (else a menu of them) */
+  faq_margin: z.number().min(0).max(1),
   fallback_text: z.string().min(1).max(600),
   clarify_head: z.string().min(1).max(200),
   clarify_tail: z.string().max(200),
@@ -56,6 +58,7 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   answer_threshold: 0.6,
   clarify_threshold: 0.3,
   ambiguity_margin: DEFAULT_THRESHOLDS.ambiguityMargin,
+  faq_margin: DEFAULT_THRESHOLDS.faqMargin,
   fallback_text: '抱歉，这个问题我还没学会😅 您可以换个说法，或回复「人工」联系人工客服。',
   clarify_head: '您是想咨询以下哪个问题呢？',
   clarify_tail: '都不是？请换个说法，或回复「人工」。',

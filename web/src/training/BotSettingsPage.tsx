@@ -25,6 +25,7 @@ export type BotSettings = {
   answer_threshold: number;
   clarify_threshold: number;
   ambiguity_margin: number;
+  faq_margin: number;
   fallback_text: string;
   clarify_head: string;
   clarify_tail: string;
@@ -76,6 +77,7 @@ export default function BotSettingsPage() {
   const answerAt = Form.useWatch('answer_threshold', form);
   const clarifyAt = Form.useWatch('clarify_threshold', form);
   const marginAt = Form.useWatch('ambiguity_margin', form);
+  const faqMarginAt = Form.useWatch('faq_margin', form);
   const sentimentAt = Form.useWatch(['triggers', 'sentiment_below'], form);
   const valued = (label: string, v: number | undefined) => (
     <span>
@@ -131,6 +133,8 @@ export default function BotSettingsPage() {
   );
 
   const sliderMarks = useMemo(() => ({ 0: '0', 0.5: '0.5', 1: '1' }), []);
+  // FAQ scores of one intent differ by text similarity × 0.45, so useful margins are small
+  const faqMarks = useMemo(() => ({ 0: '0', 0.1: '0.1', 0.2: '0.2', 0.3: '0.3' }), []);
 
   return (
     <div className="tr-page" data-testid="bot-settings-page">
@@ -180,6 +184,9 @@ export default function BotSettingsPage() {
               </Form.Item>
               <Form.Item name="ambiguity_margin" label={valued(t('training.bot.ambiguityMargin'), marginAt)} extra={t('training.bot.ambiguityMarginHint')}>
                 <Slider min={0} max={1} step={0.01} marks={sliderMarks} data-testid="bot-ambiguity-margin" />
+              </Form.Item>
+              <Form.Item name="faq_margin" label={valued(t('training.bot.faqMargin'), faqMarginAt)} extra={t('training.bot.faqMarginHint')}>
+                <Slider min={0} max={0.3} step={0.01} marks={faqMarks} />
               </Form.Item>
             </Card>
 

@@ -327,6 +327,8 @@ export const trainingZh = {
     clarifyThresholdHint: '介于两者之间时，给出候选问题菜单让客户选择；低于它则兜底回复。',
     ambiguityMargin: '领先第二名的幅度',
     ambiguityMarginHint: '最可能的意图须领先第二名至少这么多才直接回答，否则给出候选菜单（如只说「会员」：续费还是等级？）。设为 0 则不比较。',
+    faqMargin: '同一意图下问答的领先幅度',
+    faqMarginHint: '一个意图有多条问答时，最匹配的一条须领先该意图的下一条至少这么多才直接回答，否则把这几条列成菜单让客户选（如「发票」：怎么开，还是发到哪里？）。设为 0 则总是回答最匹配的一条。',
     thresholdOrder: '澄清阈值不能高于回答阈值',
     sections: { basic: '基本', texts: '话术', triggers: '转人工触发条件', soothing: '排队安抚', hours: '人工服务时间' },
     texts: {
@@ -700,6 +702,8 @@ export const trainingEn: Shape<typeof trainingZh> = {
     clarifyThresholdHint: 'Between the two, the bot offers a menu of candidate questions; below, it falls back.',
     ambiguityMargin: 'Lead over the runner-up',
     ambiguityMarginHint: 'The top intent must lead the second by at least this much for a direct answer; otherwise the bot offers the menu (a bare "membership": renewal or tiers?). 0 turns the comparison off.',
+    faqMargin: "Lead within an intent's FAQs",
+    faqMarginHint: "When an intent has several FAQs, the best-matching one must lead the intent's next one by at least this much for a direct answer; otherwise the bot lists them as a menu (\"invoice\": how to issue one, or where it was sent?). 0 always answers with the best match.",
     thresholdOrder: 'The clarify threshold cannot be above the answer threshold',
     sections: { basic: 'Basics', texts: 'Texts', triggers: 'Hand-off triggers', soothing: 'Queue soothing', hours: 'Human service hours' },
     texts: {

@@ -104,6 +104,14 @@ describe('demo knowledge (悦肤美妆)', () => {
     expect(first('电子发票怎么下载')).toMatch(/电子发票指南/);
   });
 
+  it('of the two allergy FAQs, "I reacted, what now" gets the care steps and "can I return it" the refund rules', () => {
+    const model = trainModel(k);
+    const first = (q: string) => model.analyze(q).faqs[0]?.question;
+    // 过敏了怎么办 used to get 过敏的产品可以退吗 (its similar question 过敏了就医的费用怎么办 was closer)
+    for (const q of ['过敏了怎么办呀', '脸过敏了怎么办']) expect(first(q), q).toMatch(/^使用后过敏/);
+    expect(first('过敏能退吗')).toBe('过敏的产品可以退吗？');
+  });
+
   it('has VIP variants for 退款流程 and 会员续费, and a web variant for 物流查询', () => {
     for (const name of ['退款流程', '会员续费']) {
       const vip = mainFaq(name).answers.find((a) => a.tier === 'VIP');
