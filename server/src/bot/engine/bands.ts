@@ -6,8 +6,9 @@ export const DEFAULT_THRESHOLDS = { answerThreshold: 0.6, clarifyThreshold: 0.3,
  * faqMargin: which of a recognised intent's FAQs answers. Its FAQs share the intent's probability,
  * so their retrieval scores differ by the text similarity alone (× 0.45). Leaving each similar
  * question of the demo's seven two-FAQ intents out in turn, with the intent recognised, the best
- * FAQ was the right one 36 times of 57: 25 of 46 (54 %) when the intent's next FAQ scored within
- * 0.05, 10 of 11 beyond (a classifier over the FAQs' own phrasings did no better: 32 of 57).
+ * FAQ was the right one 36 times of 59: 25 of 45 (56 %) when the intent's next FAQ scored within
+ * 0.05, 11 of 14 (79 %) beyond (fixtures/faq-choice.ts; a classifier over the FAQs' own phrasings
+ * did no better in a one-off comparison, 32 of 59).
  * Within the margin the bot offers the intent's FAQs as a menu. Off by default: at 0.05 the demo
  * would also turn 你們的發票怎麼開 and the red-rash allergy question into menus, where its best
  * FAQ is right; a trainer whose intents hold several look-alike FAQs turns it on (0.05).
