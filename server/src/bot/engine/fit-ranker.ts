@@ -3,10 +3,11 @@
  *
  *   node --import tsx server/src/bot/engine/fit-ranker.ts faq.csv queries.csv
  *
- * (the eval CLI's files, read by eval-files.ts: id,question and query,expected_id). For every query whose FAQ is
- * among the re-ranked candidates, the loss is the softmax cross-entropy of the right phrasing
- * among the candidates, with sim/τ as logits (listwise, τ = 0.05); the weights a_k are a softmax
- * of free parameters (so they stay positive and sum to 1), the negation and topic discounts logistics.
+ * (the eval CLI's files, read by eval-files.ts: id,question and query,expected_id). For every
+ * query whose FAQ is among the re-ranked candidates, the loss is the softmax cross-entropy of the
+ * right phrasing among the candidates, with sim/τ as logits (listwise, τ = 0.05); the weights a_k
+ * are a softmax of free parameters (so they stay positive and sum to 1), the negation and topic
+ * discounts logistics.
  * Plain gradient descent on numerical gradients: ten parameters, a few hundred queries.
  * Prints the weights as JSON. The data used for the shipped weights: eval-data.ts (ATEC, rows
  * 2,721–5,392), never the rows the evaluation reports.

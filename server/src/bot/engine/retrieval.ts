@@ -414,9 +414,8 @@ export class FaqRetriever {
   private readonly bestDoc: Int32Array;
   /** scratch: candidate FAQs of one query */
   private readonly cand: Int32Array;
-  /** scratch: first-stage (BM25) score per phrasing and the phrasings touched */
+  /** scratch: first-stage (BM25) score per phrasing */
   private readonly stage: Float64Array;
-  private readonly stageDocs: Int32Array;
   private readonly heap = new Int32Array(RERANK_DEPTH);
   /** FAQ of each indexed phrasing, and intent of each FAQ (flat, for the query loop) */
   private readonly docFaq: Int32Array;
@@ -455,7 +454,6 @@ export class FaqRetriever {
     this.cand = new Int32Array(faqs.length);
     const n = this.docs.length;
     this.stage = new Float64Array(n);
-    this.stageDocs = new Int32Array(n);
     this.docFaq = Int32Array.from(this.docs, (d) => d.faq);
     this.faqIntent = faqs.map((f) => f.intent_id || null);
     this.alternatives = alternativeTopics(this.docs.map((d) => d.shape.bigrams));
@@ -473,24 +471,19 @@ export class FaqRetriever {
     const self = this.index.selfScore(query);
     const charSelf = this.charIndex.selfScore(qs.charTf);
     if (self <= 0) return query;
-    const { stage, stageDocs } = this;
-    let n = 0;
-    if (self > 0) {
-      const nt = this.index.accumulate(query);
-      for (let k = 0; k < nt; k++) {
-        const d = this.index.touched[k];
-        stage[d] = Math.min(1, this.index.acc[d] / self);
-        stageDocs[n++] = d;
-      }
-      this.index.release(nt);
-    }
+    const { stage } = this;
+    // the touched phrasings stay listed in the index's scratch until its next query
+    const n = this.index.accumulate(query);
+    const touched = this.index.touched;
+    for (let k = 0; k < n; k++) stage[touched[k]] = Math.min(1, this.index.acc[touched[k]] / self);
+    this.index.release(n);
     // the best RERANK_DEPTH phrasings: a min-heap of the touched ones (the char index touches
     // most phrasings, so a partial sort was the slowest part of a query)
     const heap = this.heap;
     const worse = (x: number, y: number) => stage[x] < stage[y] || (stage[x] === stage[y] && x > y);
     let depth = 0;
     for (let k = 0; k < n; k++) {
-      const d = stageDocs[k];
+      const d = touched[k];
       if (depth < RERANK_DEPTH) {
         let i = depth++;
         while (i > 0 && worse(d, heap[(i - 1) >> 1])) {
@@ -535,7 +528,7 @@ export class FaqRetriever {
       s[8] = 1 - miss / this.index.maxIdf;
       visit(d, this.docFaq[d], s, qs.negated !== ds.negated, topicConflict(qs.bigrams, ds.bigrams, this.alternatives));
     }
-    for (let k = 0; k < n; k++) stage[stageDocs[k]] = 0;
+    for (let k = 0; k < n; k++) stage[touched[k]] = 0;
     return query;
   }
 
@@ -549,8 +542,7 @@ export class FaqRetriever {
     let nc = 0;
     const best = this.best;
     const bestDoc = this.bestDoc;
-    const { weights } = this;
-    const { ranker } = this;
+    const { weights, ranker } = this;
     const query = this.candidates(q, (d, f, s, negationDiffers, conflict) => {
       const v = rankerScore(ranker, weights, s, negationDiffers, conflict);
       if (bestDoc[f] === -1) {
