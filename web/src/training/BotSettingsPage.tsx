@@ -133,8 +133,6 @@ export default function BotSettingsPage() {
   );
 
   const sliderMarks = useMemo(() => ({ 0: '0', 0.5: '0.5', 1: '1' }), []);
-  // FAQ scores of one intent differ by text similarity × 0.45, so useful margins are small
-  const faqMarks = useMemo(() => ({ 0: '0', 0.1: '0.1', 0.2: '0.2', 0.3: '0.3' }), []);
 
   return (
     <div className="tr-page" data-testid="bot-settings-page">
@@ -186,7 +184,7 @@ export default function BotSettingsPage() {
                 <Slider min={0} max={1} step={0.01} marks={sliderMarks} data-testid="bot-ambiguity-margin" />
               </Form.Item>
               <Form.Item name="faq_margin" label={valued(t('training.bot.faqMargin'), faqMarginAt)} extra={t('training.bot.faqMarginHint')}>
-                <Slider min={0} max={0.3} step={0.01} marks={faqMarks} />
+                <Slider min={0} max={1} step={0.01} marks={sliderMarks} />
               </Form.Item>
             </Card>
 
